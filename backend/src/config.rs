@@ -1,0 +1,125 @@
+//! One typed configuration, read from flags, the environment and `.env`.
+
+use clap::{Parser, ValueEnum};
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the server runs; production refuses unsafe defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    /// Local development: generated secrets are allowed.
+    Development,
+    /// A real deployment: `JWT_SECRET` is required.
+    Production,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Duet's settings. Every flag can also be given as the environment variable named beside it.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "duet",
+    version,
+    about = "Duet: two people, one room, face to face."
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// `development` or `production`.
+    #[arg(long = "env", env = "DUET_ENV", value_enum, default_value_t = Environment::Development)]
+    pub environment: Environment,
+
+    /// Where Duet keeps its SQLite database and generated secrets.
+    #[arg(long, env = "DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// `sqlite://…` or `postgres://…`; defaults to `DATA_DIR/duet.db`.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// HMAC key for session tokens (at least 32 characters). Generated and kept in
+    /// `DATA_DIR` in development when unset; required in production.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+
+    /// How long a sign-in lasts.
+    #[arg(long, env = "SESSION_TTL", value_parser = humantime::parse_duration, default_value = "7d")]
+    pub session_ttl: Duration,
+
+    /// Mark the session cookie `Secure` (set it whenever the app is served over HTTPS).
+    #[arg(long, env = "COOKIE_SECURE", default_value_t = false)]
+    pub cookie_secure: bool,
+
+    /// Origins besides the app's own allowed to open the WebSocket (comma-separated).
+    #[arg(long, env = "ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// The built web app to serve, with fallback to its `index.html`.
+    #[arg(long, env = "STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+
+    /// STUN servers handed to browsers (comma-separated; empty for none).
+    #[arg(
+        long,
+        env = "STUN_URLS",
+        value_delimiter = ',',
+        default_value = "stun:stun.l.google.com:19302"
+    )]
+    pub stun_urls: Vec<String>,
+
+    /// How long ICE credentials handed to browsers stay valid.
+    #[arg(long, env = "ICE_TTL", value_parser = humantime::parse_duration, default_value = "1h")]
+    pub ice_ttl: Duration,
+
+    /// How often the server pings each WebSocket.
+    #[arg(long, env = "HEARTBEAT_INTERVAL", value_parser = humantime::parse_duration, default_value = "10s")]
+    pub heartbeat_interval: Duration,
+
+    /// A WebSocket silent for this long is closed and its member leaves the room.
+    #[arg(long, env = "CLIENT_TIMEOUT", value_parser = humantime::parse_duration, default_value = "30s")]
+    pub client_timeout: Duration,
+
+    /// Sign-up and sign-in requests allowed per client address per minute.
+    #[arg(long, env = "AUTH_RATE_PER_MINUTE", default_value_t = 30)]
+    pub auth_rate_per_minute: u32,
+
+    /// Log format.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// The database to use: `DATABASE_URL`, or a SQLite file in `DATA_DIR`.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("duet.db").display()
+            ),
+        }
+    }
+
+    /// STUN URLs with blanks removed (`STUN_URLS=""` means none).
+    pub fn stun_urls(&self) -> Vec<String> {
+        self.stun_urls
+            .iter()
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty())
+            .collect()
+    }
+}

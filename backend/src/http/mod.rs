@@ -1,0 +1,17 @@
+//! The REST API under `/api`, one module per area, plus `/healthz`.
+
+pub mod accounts;
+pub mod client_addr;
+pub mod health;
+pub mod ice;
+pub mod rooms;
+pub mod validate;
+
+use actix_web::web;
+
+/// Registers every `/api` route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(accounts::configure)
+        .configure(rooms::configure)
+        .configure(ice::configure);
+}

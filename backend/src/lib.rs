@@ -1,0 +1,19 @@
+//! Duet's server: accounts, rooms, WebSocket signaling between the two members
+//! of a room, and static serving of the built web app.
+//!
+//! `main.rs` parses a [`config::Config`] and hands it to
+//! [`startup::Application::build`]; tests do the same on port 0.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod signaling;
+pub mod startup;
+pub mod state;
+pub mod static_files;
+pub mod telemetry;
+
+pub use error::AppError;
+pub use startup::Application;

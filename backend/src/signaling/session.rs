@@ -1,0 +1,325 @@
+//! One WebSocket connection: decodes frames, enforces limits, turns client messages
+//! into hub actions, and writes what the hub delivers. Ends by leaving its room.
+
+use super::hub::{OUTBOX_CAPACITY, Outbox};
+use super::room::{Action, ConnId, Member, Outcome};
+use crate::auth::AuthUser;
+use crate::db;
+use crate::state::AppState;
+use actix_web::web;
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
+use duet_shared::api::RoomType;
+use duet_shared::limits::MAX_RATE_VIOLATIONS;
+use duet_shared::protocol::ClientMsg;
+use duet_shared::{ErrorCode, RoomId, ServerMsg};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use std::time::Instant;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// The room a connection is in.
+#[derive(Debug, Clone, Copy)]
+struct Joined {
+    id: RoomId,
+    room_type: RoomType,
+}
+
+/// A connection's state between frames.
+struct Connection {
+    state: web::Data<AppState>,
+    member: Member,
+    room: Option<Joined>,
+    limiter: DefaultDirectRateLimiter,
+    violations: u32,
+}
+
+/// Serves one upgraded connection until it closes.
+pub async fn run(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    mut session: Session,
+    mut frames: AggregatedMessageStream,
+) {
+    let conn = ConnId::new();
+    let (tx, mut outbox) = mpsc::channel(OUTBOX_CAPACITY);
+    let overflow = CancellationToken::new();
+    let settings = state.settings.clone();
+    let shutdown = state.shutdown.clone();
+    let mut me = Connection {
+        member: Member {
+            conn,
+            user: user.id,
+            name: user.name,
+        },
+        room: None,
+        limiter: RateLimiter::direct(connection_quota()),
+        violations: 0,
+        state,
+    };
+    let span = tracing::info_span!("ws", conn = %conn.0, user = %me.member.user);
+    let _enter = span.enter();
+    if let Err(e) = me
+        .state
+        .hub
+        .attach(
+            conn,
+            Outbox {
+                tx,
+                overflow: overflow.clone(),
+            },
+        )
+        .await
+    {
+        tracing::error!(error = %e, "could not register connection");
+        let _ = session.close(Some(CloseCode::Error.into())).await;
+        return;
+    }
+    tracing::debug!("connected");
+
+    let mut heartbeat = tokio::time::interval(settings.heartbeat_interval);
+    let mut last_heard = Instant::now();
+    let close: Option<CloseReason> = loop {
+        tokio::select! {
+            frame = frames.recv() => {
+                let Some(frame) = frame else { break None };
+                last_heard = Instant::now();
+                let replies = match frame {
+                    Ok(AggregatedMessage::Text(text)) => match me.handle_text(&text).await {
+                        Ok(replies) => replies,
+                        Err(reason) => break Some(reason),
+                    },
+                    Ok(AggregatedMessage::Binary(_)) => vec![ServerMsg::error(
+                        ErrorCode::BinaryNotSupported,
+                        "binary frames are not part of the protocol; send JSON text",
+                    )],
+                    Ok(AggregatedMessage::Ping(bytes)) => {
+                        if session.pong(&bytes).await.is_err() { break None }
+                        continue;
+                    }
+                    Ok(AggregatedMessage::Pong(_)) => continue,
+                    Ok(AggregatedMessage::Close(_)) => break Some(CloseCode::Normal.into()),
+                    Err(actix_ws::ProtocolError::Overflow) => break Some(CloseReason {
+                        code: CloseCode::Size,
+                        description: Some("frame too large".into()),
+                    }),
+                    Err(e) => break Some(CloseReason {
+                        code: CloseCode::Protocol,
+                        description: Some(e.to_string()),
+                    }),
+                };
+                for reply in replies {
+                    if send(&mut session, &reply, &settings).await.is_err() { break; }
+                }
+            }
+            Some(msg) = outbox.recv() => {
+                if matches!(msg, ServerMsg::Error { code: ErrorCode::Replaced, .. }) {
+                    me.room = None;
+                }
+                if send(&mut session, &msg, &settings).await.is_err() { break None }
+            }
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() > settings.client_timeout {
+                    tracing::info!("closing a connection that stopped answering");
+                    break Some(CloseReason { code: CloseCode::Away, description: Some("timed out".into()) });
+                }
+                if session.ping(b"").await.is_err() { break None }
+            }
+            () = overflow.cancelled() => break Some(CloseReason {
+                code: CloseCode::Policy,
+                description: Some("too many undelivered messages".into()),
+            }),
+            () = shutdown.cancelled() => break Some(CloseReason {
+                code: CloseCode::Restart,
+                description: Some("server restarting; reconnect".into()),
+            }),
+        }
+    };
+
+    if let Some(room) = me.room.take()
+        && let Err(e) = me.state.hub.apply(room.id, &me.member, Action::Leave).await
+    {
+        tracing::error!(error = %e, "could not leave room on disconnect");
+    }
+    if let Err(e) = me.state.hub.detach(conn).await {
+        tracing::error!(error = %e, "could not deregister connection");
+    }
+    tracing::debug!(?close, "disconnected");
+    let _ = session.close(close).await;
+}
+
+/// Per-connection message budget.
+fn connection_quota() -> Quota {
+    use duet_shared::limits::{MSG_BURST, MSG_PER_SECOND};
+    let nz = |n: u32| std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN);
+    Quota::per_second(nz(MSG_PER_SECOND)).allow_burst(nz(MSG_BURST))
+}
+
+/// Writes one message, giving up on a client that does not read for the timeout.
+async fn send(
+    session: &mut Session,
+    msg: &ServerMsg,
+    settings: &crate::state::Settings,
+) -> Result<(), ()> {
+    let text = serde_json::to_string(msg).map_err(|e| {
+        tracing::error!(error = %e, "could not encode a server message");
+    })?;
+    match tokio::time::timeout(settings.client_timeout, session.text(text)).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
+}
+
+impl Connection {
+    /// Handles one text frame: the replies to send back, or the reason to close.
+    async fn handle_text(&mut self, text: &str) -> Result<Vec<ServerMsg>, CloseReason> {
+        if self.limiter.check().is_err() {
+            self.violations += 1;
+            if self.violations > MAX_RATE_VIOLATIONS {
+                tracing::warn!("closing a connection that kept flooding");
+                return Err(CloseReason {
+                    code: CloseCode::Policy,
+                    description: Some("rate limit exceeded".into()),
+                });
+            }
+            return Ok(vec![ServerMsg::error(
+                ErrorCode::RateLimited,
+                "too many messages; slow down",
+            )]);
+        }
+        let msg = match ClientMsg::decode(text) {
+            Ok(msg) => msg,
+            Err(e) => return Ok(vec![e.into()]),
+        };
+        let reply = match msg {
+            ClientMsg::JoinRoom { room_id } => self.join(room_id).await,
+            other => self.act(other).await,
+        };
+        Ok(reply.into_iter().collect())
+    }
+
+    async fn join(&mut self, room_id: RoomId) -> Option<ServerMsg> {
+        if let Some(current) = self.room {
+            let message = if current.id == room_id {
+                "you are already in this room"
+            } else {
+                "leave your current room first"
+            };
+            return Some(ServerMsg::error(ErrorCode::AlreadyInRoom, message));
+        }
+        let room = match db::rooms::visible_to(&self.state.pool, room_id, self.member.user).await {
+            Ok(Some(room)) => room,
+            Ok(None) => {
+                return Some(ServerMsg::error(
+                    ErrorCode::RoomNotFound,
+                    "no such room, or it is private and you have not been invited",
+                ));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "room lookup failed");
+                return Some(internal());
+            }
+        };
+        match self.state.hub.join(room_id, &self.member).await {
+            Ok(Outcome::Joined { .. }) => {
+                self.room = Some(Joined {
+                    id: room_id,
+                    room_type: room.room_type,
+                });
+                None
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "join failed");
+                Some(internal())
+            }
+        }
+    }
+
+    async fn act(&mut self, msg: ClientMsg) -> Option<ServerMsg> {
+        let room_id = msg.room_id();
+        let Some(room) = self.room.filter(|r| r.id == room_id) else {
+            return Some(ServerMsg::error(
+                ErrorCode::NotInRoom,
+                "you are not in that room",
+            ));
+        };
+        let action = match self.action_for(msg, room) {
+            Ok(action) => action,
+            Err(refusal) => return Some(refusal),
+        };
+        match self.state.hub.apply(room_id, &self.member, action).await {
+            Ok(Outcome::Left | Outcome::NotMember) => {
+                self.room = None;
+                None
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "room action failed");
+                Some(internal())
+            }
+        }
+    }
+
+    /// The hub action for a message about the connection's own room, or a refusal.
+    fn action_for(&self, msg: ClientMsg, room: Joined) -> Result<Action, ServerMsg> {
+        let room_id = room.id;
+        let game_room = || {
+            if room.room_type == RoomType::Game {
+                Ok(())
+            } else {
+                Err(ServerMsg::error(
+                    ErrorCode::NotAGameRoom,
+                    "games are played in game rooms",
+                ))
+            }
+        };
+        Ok(match msg {
+            ClientMsg::JoinRoom { .. } => {
+                return Err(ServerMsg::error(
+                    ErrorCode::AlreadyInRoom,
+                    "you are already in this room",
+                ));
+            }
+            ClientMsg::LeaveRoom { .. } => Action::Leave,
+            ClientMsg::Offer { offer, .. } => Action::Relay(ServerMsg::Offer { room_id, offer }),
+            ClientMsg::Answer { answer, .. } => {
+                Action::Relay(ServerMsg::Answer { room_id, answer })
+            }
+            ClientMsg::IceCandidate { candidate, .. } => {
+                Action::Relay(ServerMsg::IceCandidate { room_id, candidate })
+            }
+            ClientMsg::ChatMessage { message, .. } => {
+                if self.state.limits.chat.check_key(&self.member.user).is_err() {
+                    return Err(ServerMsg::error(
+                        ErrorCode::RateLimited,
+                        "you are sending chat messages too fast",
+                    ));
+                }
+                Action::Chat {
+                    message,
+                    sent_at: db::now_ms(),
+                }
+            }
+            ClientMsg::GameSelect { game_type, .. } => {
+                game_room()?;
+                Action::GameSelect(game_type)
+            }
+            ClientMsg::GameMove {
+                game_type,
+                move_data,
+                ..
+            } => {
+                game_room()?;
+                Action::GameMove(game_type, move_data)
+            }
+            ClientMsg::GameReset { game_type, .. } => {
+                game_room()?;
+                Action::GameReset(game_type)
+            }
+        })
+    }
+}
+
+fn internal() -> ServerMsg {
+    ServerMsg::error(ErrorCode::Internal, "the server failed; try again")
+}

@@ -1,0 +1,151 @@
+//! Builds the application from its configuration: database, secrets, hub, routes.
+
+use crate::auth::{TokenKeys, secret};
+use crate::config::{Config, Environment};
+use crate::error::{self, AppError};
+use crate::signaling::{MemoryHub, upgrade};
+use crate::state::{AppState, Limits, Settings};
+use crate::{db, http, static_files};
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, middleware, web};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The secret is missing or weak.
+    #[error(transparent)]
+    Secret(#[from] secret::SecretError),
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The migrations could not be applied.
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The address could not be bound.
+    #[error("listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects the database (migrating it), loads secrets, and binds the listener.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let secret = secret::load(&config)?;
+        if config.environment == Environment::Production && !config.cookie_secure {
+            tracing::warn!(
+                "COOKIE_SECURE is off in production: session cookies will travel over plain HTTP"
+            );
+        }
+        let pool = db::connect(&config.database_url()).await?;
+        let state = web::Data::new(AppState {
+            pool,
+            hub: Arc::new(MemoryHub::new()),
+            tokens: TokenKeys::new(&secret, config.session_ttl),
+            settings: Settings::from_config(&config),
+            limits: Limits::new(config.auth_rate_per_minute),
+            shutdown: CancellationToken::new(),
+        });
+        spawn_limit_pruning(state.clone());
+
+        let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        let port = listener.local_addr()?.port();
+        let static_dir = config.static_dir.clone();
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
+                .app_data(app_state.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(16 * 1024)
+                        .error_handler(error::json_error_handler),
+                )
+                .app_data(web::QueryConfig::default().error_handler(error::query_error_handler))
+                .app_data(web::PathConfig::default().error_handler(error::path_error_handler))
+                .route("/healthz", web::get().to(http::health::healthz))
+                .route("/ws", web::get().to(upgrade::ws))
+                .service(
+                    web::scope("/api")
+                        .configure(http::configure)
+                        .default_service(web::to(api_not_found)),
+                )
+                .configure(static_files::configure(static_dir.clone()))
+        })
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        tracing::info!(port, "Duet is listening");
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is told to stop; open connections are told to reconnect.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let shutdown = self.state.shutdown.clone();
+        let server = tokio::spawn(self.server);
+        tokio::select! {
+            result = server => return result.map_err(std::io::Error::other)?,
+            () = stop_signal() => tracing::info!("stopping"),
+        }
+        shutdown.cancel();
+        handle.stop(true).await;
+        Ok(())
+    }
+}
+
+async fn api_not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound("no such API endpoint"))
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn spawn_limit_pruning(state: web::Data<AppState>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => state.limits.prune(),
+                () = state.shutdown.cancelled() => break,
+            }
+        }
+    });
+}

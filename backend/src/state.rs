@@ -1,0 +1,104 @@
+//! What every handler and connection shares.
+
+use crate::auth::TokenKeys;
+use crate::config::Config;
+use crate::signaling::Hub;
+use duet_shared::UserId;
+use duet_shared::limits::{CHAT_BURST, CHAT_PER_MINUTE};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sqlx::AnyPool;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Shared application state.
+pub struct AppState {
+    /// The database.
+    pub pool: AnyPool,
+    /// Room membership and delivery.
+    pub hub: Arc<dyn Hub>,
+    /// Session token keys.
+    pub tokens: TokenKeys,
+    /// Settings derived from the configuration.
+    pub settings: Settings,
+    /// Rate limiters.
+    pub limits: Limits,
+    /// Cancelled when the server shuts down; connections close with "restarting".
+    pub shutdown: CancellationToken,
+}
+
+/// Settings handlers need at run time.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Whether the session cookie is `Secure`.
+    pub cookie_secure: bool,
+    /// Extra origins allowed to open the WebSocket.
+    pub allowed_origins: Vec<String>,
+    /// STUN servers for browsers.
+    pub stun_urls: Vec<String>,
+    /// Lifetime of ICE credentials.
+    pub ice_ttl: Duration,
+    /// WebSocket ping period.
+    pub heartbeat_interval: Duration,
+    /// Silence after which a WebSocket is closed.
+    pub client_timeout: Duration,
+}
+
+impl Settings {
+    /// The run-time settings of `config`.
+    pub fn from_config(config: &Config) -> Self {
+        Settings {
+            cookie_secure: config.cookie_secure,
+            allowed_origins: config
+                .allowed_origins
+                .iter()
+                .map(|o| o.trim().to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
+            stun_urls: config.stun_urls(),
+            ice_ttl: config.ice_ttl,
+            heartbeat_interval: config.heartbeat_interval,
+            client_timeout: config.client_timeout,
+        }
+    }
+}
+
+/// Keyed rate limiters (token buckets).
+pub struct Limits {
+    /// Sign-in attempts per client address and e-mail.
+    pub signin: DefaultKeyedRateLimiter<(IpAddr, String)>,
+    /// Sign-up and sign-in requests per client address.
+    pub auth_per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Chat messages per user, across their connections.
+    pub chat: DefaultKeyedRateLimiter<UserId>,
+}
+
+impl Limits {
+    /// Limiters with Duet's quotas; `auth_per_minute` bounds auth requests per address.
+    pub fn new(auth_per_minute: u32) -> Self {
+        let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        Limits {
+            // Five tries at once, then one every 20 s.
+            signin: RateLimiter::keyed(
+                Quota::with_period(Duration::from_secs(20))
+                    .unwrap_or_else(|| Quota::per_minute(nz(3)))
+                    .allow_burst(nz(5)),
+            ),
+            auth_per_ip: RateLimiter::keyed(
+                Quota::per_minute(nz(auth_per_minute)).allow_burst(nz(auth_per_minute)),
+            ),
+            chat: RateLimiter::keyed(
+                Quota::per_minute(nz(CHAT_PER_MINUTE)).allow_burst(nz(CHAT_BURST)),
+            ),
+        }
+    }
+
+    /// Forgets keys whose buckets are full again, so memory follows active clients.
+    pub fn prune(&self) {
+        self.signin.retain_recent();
+        self.auth_per_ip.retain_recent();
+        self.chat.retain_recent();
+    }
+}

@@ -1,0 +1,3 @@
+//! Duet's browser app. Placeholder until the web-app issue lands.
+
+fn main() {}
