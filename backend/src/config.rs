@@ -1,6 +1,6 @@
 //! One typed configuration, read from flags, the environment and `.env`.
 
-use clap::{Parser, ValueEnum};
+use clap::{ArgAction, Parser, ValueEnum};
 use secrecy::SecretString;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -28,7 +28,8 @@ pub enum LogFormat {
 #[command(
     name = "duet",
     version,
-    about = "Duet: two people, one room, face to face."
+    about = "Duet: two people, one room, face to face.",
+    args_override_self = true
 )]
 pub struct Config {
     /// Address to listen on.
@@ -65,7 +66,7 @@ pub struct Config {
     pub cookie_secure: bool,
 
     /// Origins besides the app's own allowed to open the WebSocket (comma-separated).
-    #[arg(long, env = "ALLOWED_ORIGINS", value_delimiter = ',')]
+    #[arg(long, env = "ALLOWED_ORIGINS", value_delimiter = ',', action = ArgAction::Set)]
     pub allowed_origins: Vec<String>,
 
     /// The built web app to serve, with fallback to its `index.html`.
@@ -77,6 +78,7 @@ pub struct Config {
         long,
         env = "STUN_URLS",
         value_delimiter = ',',
+        action = ArgAction::Set,
         default_value = "stun:stun.l.google.com:19302"
     )]
     pub stun_urls: Vec<String>,

@@ -1,7 +1,8 @@
 //! `AuthUser`: the signed-in user, from the session cookie or a bearer token.
 
-use super::{SESSION_COOKIE, TokenKeys};
+use super::SESSION_COOKIE;
 use crate::error::AppError;
+use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
@@ -20,13 +21,13 @@ pub struct AuthUser {
 impl AuthUser {
     /// Authenticates `req`: `Authorization: Bearer` first, then the session cookie.
     pub fn from_request_parts(req: &HttpRequest) -> Result<AuthUser, AppError> {
-        let keys = req
-            .app_data::<web::Data<TokenKeys>>()
-            .ok_or_else(|| AppError::internal("token keys are not configured"))?;
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .ok_or_else(|| AppError::internal("application state is not configured"))?;
         let token = bearer_token(req)
             .or_else(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()))
             .ok_or(AppError::Unauthenticated)?;
-        let claims = keys.verify(&token)?;
+        let claims = state.tokens.verify(&token)?;
         Ok(AuthUser {
             id: claims.sub,
             name: claims.name,

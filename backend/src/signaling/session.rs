@@ -80,6 +80,23 @@ pub async fn run(
     let mut last_heard = Instant::now();
     let close: Option<CloseReason> = loop {
         tokio::select! {
+            // Biased: deliveries already queued for this client go out before its next
+            // frame is read, so a reply never overtakes a message that happened earlier.
+            biased;
+            () = overflow.cancelled() => break Some(CloseReason {
+                code: CloseCode::Policy,
+                description: Some("too many undelivered messages".into()),
+            }),
+            () = shutdown.cancelled() => break Some(CloseReason {
+                code: CloseCode::Restart,
+                description: Some("server restarting; reconnect".into()),
+            }),
+            Some(msg) = outbox.recv() => {
+                if matches!(msg, ServerMsg::Error { code: ErrorCode::Replaced, .. }) {
+                    me.room = None;
+                }
+                if send(&mut session, &msg, &settings).await.is_err() { break None }
+            }
             frame = frames.recv() => {
                 let Some(frame) = frame else { break None };
                 last_heard = Instant::now();
@@ -111,12 +128,6 @@ pub async fn run(
                     if send(&mut session, &reply, &settings).await.is_err() { break; }
                 }
             }
-            Some(msg) = outbox.recv() => {
-                if matches!(msg, ServerMsg::Error { code: ErrorCode::Replaced, .. }) {
-                    me.room = None;
-                }
-                if send(&mut session, &msg, &settings).await.is_err() { break None }
-            }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > settings.client_timeout {
                     tracing::info!("closing a connection that stopped answering");
@@ -124,14 +135,6 @@ pub async fn run(
                 }
                 if session.ping(b"").await.is_err() { break None }
             }
-            () = overflow.cancelled() => break Some(CloseReason {
-                code: CloseCode::Policy,
-                description: Some("too many undelivered messages".into()),
-            }),
-            () = shutdown.cancelled() => break Some(CloseReason {
-                code: CloseCode::Restart,
-                description: Some("server restarting; reconnect".into()),
-            }),
         }
     };
 

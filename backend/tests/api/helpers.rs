@@ -1,0 +1,363 @@
+//! `spawn_app` and one helper per endpoint, so tests read like specs.
+
+use clap::Parser;
+use duet_backend::Application;
+use duet_backend::config::Config;
+use duet_shared::api::{AuthResponse, Room};
+use duet_shared::protocol::ClientMsg;
+use duet_shared::{ErrorCode, RoomId, ServerMsg};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use sqlx::Connection;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{self, Message};
+use uuid::Uuid;
+
+/// The signing secret the test servers use, so tests can forge tokens on purpose.
+pub const SECRET: &str = "integration-test-secret-0123456789abcdef";
+
+/// How long any single expected event may take on a loaded 2-core machine.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// A running server with its own database and data folder.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// The bound port.
+    pub port: u16,
+    /// A client without cookies.
+    pub http: reqwest::Client,
+    /// The database URL the server uses.
+    pub database_url: String,
+    _data: tempfile::TempDir,
+}
+
+/// A signed-up user.
+#[derive(Debug, Clone)]
+#[allow(dead_code)]
+pub struct TestUser {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+}
+
+/// Starts a server with the test defaults.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts a server with extra command-line flags (later flags override earlier ones).
+pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
+    let data = tempfile::tempdir().expect("temp dir");
+    let database_url = fresh_database(data.path()).await;
+    let data_dir = data.path().to_str().expect("utf-8 temp path").to_owned();
+    let static_dir = data
+        .path()
+        .join("no-app")
+        .to_str()
+        .expect("utf-8")
+        .to_owned();
+    let mut args = vec![
+        "duet",
+        "--port",
+        "0",
+        "--data-dir",
+        &data_dir,
+        "--database-url",
+        &database_url,
+        "--jwt-secret",
+        SECRET,
+        "--static-dir",
+        &static_dir,
+        "--stun-urls",
+        "stun:stun.duet.test:3478",
+        "--heartbeat-interval",
+        "250ms",
+        "--client-timeout",
+        "10s",
+        "--auth-rate-per-minute",
+        "1000",
+    ];
+    args.extend_from_slice(extra);
+    let config = Config::try_parse_from(args).expect("valid test flags");
+    let app = Application::build(config).await.expect("app builds");
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        http: reqwest::Client::new(),
+        database_url,
+        _data: data,
+    }
+}
+
+/// A fresh SQLite file in `dir`, or a fresh Postgres database when `DUET_TEST_DB=postgres`.
+async fn fresh_database(dir: &std::path::Path) -> String {
+    if std::env::var("DUET_TEST_DB").as_deref() == Ok("postgres") {
+        sqlx::any::install_default_drivers();
+        let base = std::env::var("DUET_TEST_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let name = format!("duet_test_{}", Uuid::new_v4().simple());
+        let mut admin = sqlx::AnyConnection::connect(&format!("{base}/postgres"))
+            .await
+            .expect("Postgres is reachable (run scripts/ensure-postgres.sh)");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+        format!("{base}/{name}")
+    } else {
+        format!("sqlite://{}/duet.db?mode=rwc", dir.display())
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A name no other test in this process uses.
+pub fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}{}{}",
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        &Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
+impl TestApp {
+    /// `METHOD /path` with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self.http.request(method, format!("{}{path}", self.address));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> reqwest::Response {
+        self.call(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        self.call(reqwest::Method::GET, path, token, None).await
+    }
+
+    pub async fn signup(&self, name: &str, email: &str, password: &str) -> reqwest::Response {
+        self.post(
+            "/api/signup",
+            None,
+            json!({"name": name, "email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Signs up a new user with a unique e-mail.
+    pub async fn new_user(&self, name: &str) -> TestUser {
+        let email = format!("{}@example.com", unique(&name.to_lowercase()));
+        let password = "correct horse battery".to_owned();
+        let res = self.signup(name, &email, &password).await;
+        assert_eq!(res.status(), 201, "signup of {email}");
+        let auth: AuthResponse = res.json().await.expect("auth body");
+        TestUser {
+            id: auth.user.id.to_string(),
+            name: name.to_owned(),
+            email,
+            password,
+            token: auth.token,
+        }
+    }
+
+    pub async fn create_room(&self, user: &TestUser, name: &str, kind: &str, status: &str) -> Room {
+        let res = self
+            .post(
+                "/api/rooms",
+                Some(&user.token),
+                json!({"name": name, "type": kind, "status": status}),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "create room {name}");
+        res.json().await.expect("room body")
+    }
+
+    pub async fn list_rooms(&self, user: &TestUser, query: &str) -> Vec<Room> {
+        let res = self
+            .get(&format!("/api/rooms{query}"), Some(&user.token))
+            .await;
+        assert_eq!(res.status(), 200, "list rooms {query}");
+        res.json().await.expect("rooms body")
+    }
+
+    /// A WebSocket request for `/ws` with the given headers.
+    pub fn ws_request(&self, headers: &[(&str, &str)]) -> tungstenite::handshake::client::Request {
+        let mut req = format!("ws://127.0.0.1:{}/ws", self.port)
+            .into_client_request()
+            .expect("ws url");
+        for (k, v) in headers {
+            req.headers_mut().insert(
+                tungstenite::http::HeaderName::from_bytes(k.as_bytes()).expect("header name"),
+                HeaderValue::from_str(v).expect("header value"),
+            );
+        }
+        req
+    }
+
+    /// A signaling client authenticated as `user`.
+    pub async fn ws(&self, user: &TestUser) -> WsClient {
+        let auth = format!("Bearer {}", user.token);
+        WsClient::connect(self.ws_request(&[("authorization", &auth)])).await
+    }
+
+    /// The HTTP status of a refused upgrade (panics if it was accepted).
+    pub async fn ws_refusal(&self, headers: &[(&str, &str)]) -> u16 {
+        match tokio_tungstenite::connect_async(self.ws_request(headers)).await {
+            Err(tungstenite::Error::Http(res)) => res.status().as_u16(),
+            Err(e) => panic!("unexpected connection error: {e}"),
+            Ok(_) => panic!("the upgrade was accepted"),
+        }
+    }
+}
+
+/// What a client observed on its socket.
+#[derive(Debug)]
+pub enum Event {
+    Msg(ServerMsg),
+    Close(Option<CloseFrame>),
+}
+
+type Sink = futures_util::stream::SplitSink<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    Message,
+>;
+
+/// A signaling client whose socket is read continuously (so pings are answered).
+pub struct WsClient {
+    sink: Sink,
+    events: mpsc::UnboundedReceiver<Event>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for WsClient {
+    /// Dropping a client drops its socket, as a closed tab would.
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+impl WsClient {
+    pub async fn connect(req: tungstenite::handshake::client::Request) -> WsClient {
+        let (stream, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("upgrade");
+        let (sink, mut stream) = stream.split();
+        let (tx, events) = mpsc::unbounded_channel();
+        let reader = tokio::spawn(async move {
+            while let Some(frame) = stream.next().await {
+                let event = match frame {
+                    Ok(Message::Text(text)) => {
+                        Event::Msg(serde_json::from_str(&text).unwrap_or_else(|e| {
+                            panic!("server sent an invalid message {text}: {e}")
+                        }))
+                    }
+                    Ok(Message::Close(frame)) => Event::Close(frame),
+                    Ok(_) => continue,
+                    Err(_) => Event::Close(None),
+                };
+                let closed = matches!(event, Event::Close(_));
+                if tx.send(event).is_err() || closed {
+                    break;
+                }
+            }
+        });
+        WsClient {
+            sink,
+            events,
+            reader,
+        }
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) {
+        self.send_text(&serde_json::to_string(msg).expect("encode"))
+            .await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.sink
+            .send(Message::text(text))
+            .await
+            .expect("send frame");
+    }
+
+    pub async fn send_raw(&mut self, msg: Message) {
+        self.sink.send(msg).await.expect("send frame");
+    }
+
+    /// The next event, failing the test after [`WAIT`].
+    pub async fn event(&mut self) -> Event {
+        tokio::time::timeout(WAIT, self.events.recv())
+            .await
+            .expect("an event within the wait")
+            .unwrap_or(Event::Close(None))
+    }
+
+    /// The next message (fails on close).
+    pub async fn recv(&mut self) -> ServerMsg {
+        match self.event().await {
+            Event::Msg(m) => m,
+            Event::Close(f) => panic!("connection closed: {f:?}"),
+        }
+    }
+
+    /// The next message must be an error with `code`.
+    pub async fn expect_error(&mut self, code: ErrorCode) {
+        match self.recv().await {
+            ServerMsg::Error { code: got, .. } if got == code => {}
+            other => panic!("expected error {code:?}, got {other:?}"),
+        }
+    }
+
+    /// The close frame's code, skipping messages before it.
+    pub async fn closed_with(&mut self) -> Option<u16> {
+        loop {
+            match self.event().await {
+                Event::Msg(_) => continue,
+                Event::Close(frame) => return frame.map(|f| u16::from(f.code)),
+            }
+        }
+    }
+
+    /// Asserts nothing is waiting for this client: the server flushes queued deliveries
+    /// before reading a frame, so the reply to a probe must be the very next message.
+    pub async fn expect_quiet(&mut self) {
+        let probe = ClientMsg::LeaveRoom {
+            room_id: RoomId(Uuid::new_v4()),
+        };
+        self.send(&probe).await;
+        match self.recv().await {
+            ServerMsg::Error {
+                code: ErrorCode::NotInRoom,
+                ..
+            } => {}
+            other => panic!("expected nothing pending, got {other:?}"),
+        }
+    }
+
+    pub async fn join(&mut self, room: RoomId) {
+        self.send(&ClientMsg::JoinRoom { room_id: room }).await;
+    }
+}

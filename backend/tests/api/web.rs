@@ -1,0 +1,91 @@
+//! Health, ICE configuration, unknown API paths and the static web app.
+
+use crate::helpers::{spawn_app, spawn_app_with};
+use duet_shared::api::{ApiError, IceConfig};
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = spawn_app().await;
+    let res = app.get("/healthz", None).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["status"],
+        "ok"
+    );
+}
+
+#[tokio::test]
+async fn ice_servers_come_from_configuration_for_signed_in_users_only() {
+    let app = spawn_app_with(&[
+        "--stun-urls",
+        "stun:a.test:3478,stun:b.test:19302",
+        "--ice-ttl",
+        "10m",
+    ])
+    .await;
+    assert_eq!(app.get("/api/webrtc/ice", None).await.status(), 401);
+    let ada = app.new_user("Ada").await;
+    let res = app.get("/api/webrtc/ice", Some(&ada.token)).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let ice: IceConfig = res.json().await.unwrap();
+    assert_eq!(ice.ttl, 600);
+    assert_eq!(ice.ice_servers.len(), 1);
+    assert_eq!(
+        ice.ice_servers[0].urls,
+        vec!["stun:a.test:3478", "stun:b.test:19302"]
+    );
+    assert_eq!(ice.ice_servers[0].credential, None);
+
+    let none = spawn_app_with(&["--stun-urls", ""]).await;
+    let bob = none.new_user("Bob").await;
+    let ice: IceConfig = none
+        .get("/api/webrtc/ice", Some(&bob.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(ice.ice_servers.is_empty());
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_json_404s() {
+    let app = spawn_app().await;
+    let res = app.get("/api/nope", None).await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(
+        res.json::<ApiError>().await.unwrap().error.code,
+        "not-found"
+    );
+}
+
+#[tokio::test]
+async fn the_built_app_is_served_with_fallback_to_index_html() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><title>Duet app</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.path().join("app.js"), "console.log('duet')").unwrap();
+    let app = spawn_app_with(&["--static-dir", dist.path().to_str().unwrap()]).await;
+
+    let index = app.get("/", None).await;
+    assert_eq!(index.status(), 200);
+    assert!(index.text().await.unwrap().contains("Duet app"));
+    let js = app.get("/app.js", None).await;
+    assert_eq!(js.status(), 200);
+    assert!(
+        js.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    let deep = app
+        .get("/room/4b5c4ab5-8c1f-4c8e-9d3e-1f2a3b4c5d6e", None)
+        .await;
+    assert_eq!(deep.status(), 200);
+    assert!(deep.text().await.unwrap().contains("Duet app"));
+    // The API keeps its own 404s.
+    assert_eq!(app.get("/api/nope", None).await.status(), 404);
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Builds the browser app (frontend/) into dist/ with trunk, release profile, offline.
+#
+# Installs what the build needs when it is missing or at the wrong version, and
+# skips each tool that is already right, so a second run costs only the build:
+#   - the wasm32-unknown-unknown target
+#   - trunk 0.21.14 (newer releases need a newer rustc)
+#   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
+#   - wasm-opt from the npm package binaryen@132.0.0, in target/tools/binaryen
+#     (Debian's binaryen produces a module that crashes in Chromium)
+#
+# Usage: scripts/build-frontend.sh [--dev]   (--dev: debug build, no wasm-opt; faster)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132.0.0
+tools_dir="$root/target/tools"
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$cargo_bin:$PATH"
+
+log() { printf '\033[1mbuild-frontend:\033[0m %s\n' "$*" >&2; }
+
+# The wasm-bindgen version the app links against; the CLI must match it exactly.
+bindgen_version() {
+    awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_target() {
+    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+        log "adding the wasm32-unknown-unknown target"
+        rustup target add wasm32-unknown-unknown
+    fi
+}
+
+ensure_trunk() {
+    if trunk --version 2>/dev/null | grep -qx "trunk $TRUNK_VERSION"; then
+        return
+    fi
+    log "installing trunk $TRUNK_VERSION (a few minutes, once)"
+    cargo install --locked trunk --version "$TRUNK_VERSION"
+}
+
+ensure_wasm_bindgen() {
+    local want="$1"
+    if wasm-bindgen --version 2>/dev/null | grep -q "^wasm-bindgen $want\b"; then
+        return
+    fi
+    log "installing wasm-bindgen-cli $want (to match Cargo.lock)"
+    # Not --locked: its lock file pins a webpki-roots newer than the registry offers.
+    cargo install wasm-bindgen-cli --version "$want" --force
+}
+
+ensure_wasm_opt() {
+    local bin="$tools_dir/binaryen/node_modules/.bin/wasm-opt"
+    if "$bin" --version 2>/dev/null | grep -q "version_${BINARYEN_VERSION%%.*}"; then
+        return
+    fi
+    log "installing binaryen@$BINARYEN_VERSION from npm into target/tools/binaryen"
+    mkdir -p "$tools_dir/binaryen"
+    npm install --silent --no-audit --no-fund --no-save --prefix "$tools_dir/binaryen" \
+        "binaryen@$BINARYEN_VERSION" >&2
+}
+
+release=--release
+if [[ "${1:-}" == "--dev" ]]; then
+    release=
+fi
+
+lock_version="$(bindgen_version)"
+if [[ -z "$lock_version" ]]; then
+    echo "build-frontend: no wasm-bindgen in Cargo.lock; run 'cargo fetch' first" >&2
+    exit 1
+fi
+
+ensure_target
+ensure_trunk
+ensure_wasm_bindgen "$lock_version"
+ensure_wasm_opt
+
+# trunk finds the tools on PATH at the pinned versions and never downloads.
+export PATH="$tools_dir/binaryen/node_modules/.bin:$PATH"
+export TRUNK_TOOLS_WASM_BINDGEN="$lock_version"
+export TRUNK_TOOLS_WASM_OPT="version_${BINARYEN_VERSION%%.*}"
+
+log "trunk build ${release:-(debug)} → dist/"
+trunk build $release --offline --dist "$root/dist" --config "$root/Trunk.toml"
