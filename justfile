@@ -16,19 +16,19 @@ run: build-frontend
 dev:
     scripts/dev.sh
 
-# Every check and test: format, lints, the shared crate on wasm32, Rust tests on SQLite and Postgres, end-to-end.
-test: check test-sqlite test-postgres e2e
+# Every check and test: format, lints, the shared crate on wasm32, Rust tests on SQLite and Postgres.
+test: check test-sqlite test-postgres
 
 # Format, lints with warnings denied, and the shared crate built for the browser.
 check:
     scripts/ensure-rust-tools.sh
     cargo fmt --all -- --check
-    cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy -p duet-shared -p duet-backend --all-targets -- -D warnings
     cargo build -p duet-shared --target wasm32-unknown-unknown
 
 # Unit and integration tests against fresh SQLite files.
 test-sqlite:
-    cargo nextest run --workspace --no-fail-fast
+    cargo nextest run -p duet-shared -p duet-backend --no-fail-fast
 
 # The backend's integration tests against the local Postgres (a fresh database per test, dropped after).
 test-postgres:
