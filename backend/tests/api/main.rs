@@ -8,4 +8,5 @@ mod accounts;
 mod helpers;
 mod rooms;
 mod signaling;
+mod startup;
 mod web;

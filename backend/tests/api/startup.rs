@@ -1,0 +1,93 @@
+//! Start-up: secrets and the database.
+
+use clap::Parser;
+use duet_backend::Application;
+use duet_backend::config::Config;
+use duet_shared::api::AuthResponse;
+use serde_json::json;
+
+fn config(data_dir: &std::path::Path, extra: &[&str]) -> Config {
+    let dir = data_dir.to_str().unwrap();
+    let mut args = vec![
+        "duet",
+        "--port",
+        "0",
+        "--data-dir",
+        dir,
+        "--static-dir",
+        dir,
+    ];
+    args.extend_from_slice(extra);
+    Config::try_parse_from(args).unwrap()
+}
+
+async fn start(config: Config) -> u16 {
+    let app = Application::build(config).await.expect("starts");
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    port
+}
+
+#[tokio::test]
+async fn production_refuses_to_start_without_a_jwt_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Application::build(config(dir.path(), &["--env", "production"]))
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("JWT_SECRET must be set"), "{err}");
+    assert!(!dir.path().join("jwt-secret").exists());
+}
+
+#[tokio::test]
+async fn a_short_jwt_secret_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Application::build(config(dir.path(), &["--jwt-secret", "too-short"]))
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("at least 32"), "{err}");
+}
+
+#[tokio::test]
+async fn development_generates_a_private_secret_and_keeps_it_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let http = reqwest::Client::new();
+    let port = start(config(dir.path(), &[])).await;
+    let secret_file = dir.path().join("jwt-secret");
+    let secret = std::fs::read_to_string(&secret_file).unwrap();
+    assert!(secret.trim().len() >= 32);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secret_file)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "only the owner may read the secret");
+    }
+    assert!(
+        dir.path().join("duet.db").exists(),
+        "SQLite database created in DATA_DIR"
+    );
+    let auth: AuthResponse = http
+        .post(format!("http://127.0.0.1:{port}/api/signup"))
+        .json(&json!({"name": "Ada", "email": "ada@example.com", "password": "correct horse"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    // A second server on the same data folder reuses the secret and the database.
+    let port = start(config(dir.path(), &[])).await;
+    assert_eq!(std::fs::read_to_string(&secret_file).unwrap(), secret);
+    let profile = http
+        .get(format!("http://127.0.0.1:{port}/api/profile"))
+        .bearer_auth(&auth.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(profile.status(), 200);
+}
