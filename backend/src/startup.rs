@@ -5,7 +5,7 @@ use crate::config::{Config, Environment};
 use crate::error::{self, AppError};
 use crate::signaling::{MemoryHub, upgrade};
 use crate::state::{AppState, Limits, Settings};
-use crate::{db, http, static_files};
+use crate::{db, http, security_headers, static_files};
 use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, middleware, web};
 use std::net::TcpListener;
@@ -60,9 +60,12 @@ impl Application {
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
         let port = listener.local_addr()?.port();
         let static_dir = config.static_dir.clone();
+        // Computed once: the built app does not change while the server runs.
+        let csp = security_headers::content_security_policy(&static_dir.join("index.html"));
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(security_headers::default_headers(&csp))
                 .wrap(middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
                 .app_data(app_state.clone())
                 .app_data(

@@ -89,3 +89,92 @@ async fn the_built_app_is_served_with_fallback_to_index_html() {
     // The API keeps its own 404s.
     assert_eq!(app.get("/api/nope", None).await.status(), 404);
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_the_csp_allows_only_the_built_loader() {
+    let dist = tempfile::tempdir().unwrap();
+    let loader = "import init from '/app.js';\nawait init();";
+    std::fs::write(
+        dist.path().join("index.html"),
+        format!("<!doctype html><script type=module>{loader}</script><script src=/x.js></script>"),
+    )
+    .unwrap();
+    let app = spawn_app_with(&["--static-dir", dist.path().to_str().unwrap()]).await;
+    for path in ["/", "/api/nope", "/healthz"] {
+        let res = app.get(path, None).await;
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert!(
+            h["permissions-policy"]
+                .to_str()
+                .unwrap()
+                .contains("camera=(self)")
+        );
+        let csp = h["content-security-policy"].to_str().unwrap();
+        // echo -n "$loader" | openssl dgst -sha256 -binary | base64
+        let expected = {
+            use base64::Engine;
+            use sha2::Digest;
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(loader))
+        };
+        assert!(
+            csp.contains(&format!(
+                "script-src 'self' 'wasm-unsafe-eval' 'sha256-{expected}';"
+            )),
+            "{csp}"
+        );
+        let script_src = csp
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"))
+            .unwrap();
+        assert!(
+            !script_src.contains("unsafe-inline") && !script_src.contains("'unsafe-eval'"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(csp.contains("connect-src 'self'"), "{csp}");
+    }
+}
+
+#[tokio::test]
+async fn cross_origin_requests_get_no_cors_permission() {
+    let app = spawn_app().await;
+    let preflight = app
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/profile", app.address),
+        )
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let simple = app
+        .http
+        .get(format!("{}/api/rooms", app.address))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        simple
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    assert!(
+        simple
+            .headers()
+            .get("access-control-allow-credentials")
+            .is_none()
+    );
+}
