@@ -99,6 +99,22 @@ pub struct Config {
     #[arg(long, env = "AUTH_RATE_PER_MINUTE", default_value_t = 30)]
     pub auth_rate_per_minute: u32,
 
+    /// Signaling messages one connection may send in a burst.
+    #[arg(long, env = "WS_BURST", default_value_t = duet_shared::limits::MSG_BURST)]
+    pub ws_burst: u32,
+
+    /// Signaling messages one connection may send per second, sustained.
+    #[arg(long, env = "WS_RATE", default_value_t = duet_shared::limits::MSG_PER_SECOND)]
+    pub ws_rate: u32,
+
+    /// Signaling connections one account may hold at once.
+    #[arg(long, env = "MAX_CONNECTIONS_PER_USER", default_value_t = 8)]
+    pub max_connections_per_user: u32,
+
+    /// Signaling connections one client address may hold at once.
+    #[arg(long, env = "MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
+    pub max_connections_per_address: u32,
+
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

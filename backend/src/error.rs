@@ -40,6 +40,9 @@ pub enum AppError {
         /// What conflicts.
         message: &'static str,
     },
+    /// 429: this account or address already holds as many connections as allowed.
+    #[error("too many open connections; close another tab or window first")]
+    TooManyConnections,
     /// 429: too many attempts; try again after the given time.
     #[error("too many attempts; try again in {} seconds", .0.as_secs().max(1))]
     RateLimited(Duration),
@@ -73,6 +76,7 @@ impl AppError {
             AppError::NotFound(_) => "not-found",
             AppError::Conflict { code, .. } => code,
             AppError::RateLimited(_) => "rate-limited",
+            AppError::TooManyConnections => "too-many-connections",
             AppError::Internal(_) => "internal",
         }
     }
@@ -81,7 +85,7 @@ impl AppError {
     pub fn protocol_code(&self) -> ErrorCode {
         match self {
             AppError::NotFound(_) | AppError::Forbidden(_) => ErrorCode::RoomNotFound,
-            AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::RateLimited(_) | AppError::TooManyConnections => ErrorCode::RateLimited,
             AppError::Internal(_) => ErrorCode::Internal,
             _ => ErrorCode::BadMessage,
         }
@@ -102,7 +106,9 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited(_) | AppError::TooManyConnections => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

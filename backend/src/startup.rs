@@ -3,6 +3,7 @@
 use crate::auth::{TokenKeys, secret};
 use crate::config::{Config, Environment};
 use crate::error::{self, AppError};
+use crate::signaling::admission::Admission;
 use crate::signaling::{MemoryHub, upgrade};
 use crate::state::{AppState, Limits, Settings};
 use crate::{db, http, security_headers, static_files};
@@ -53,6 +54,10 @@ impl Application {
             tokens: TokenKeys::new(&secret, config.session_ttl),
             settings: Settings::from_config(&config),
             limits: Limits::new(config.auth_rate_per_minute),
+            admission: Admission::new(
+                config.max_connections_per_user,
+                config.max_connections_per_address,
+            ),
             shutdown: CancellationToken::new(),
         });
         spawn_limit_pruning(state.clone());

@@ -3,6 +3,7 @@
 use crate::auth::TokenKeys;
 use crate::config::Config;
 use crate::signaling::Hub;
+use crate::signaling::admission::Admission;
 use duet_shared::UserId;
 use duet_shared::limits::{CHAT_BURST, CHAT_PER_MINUTE};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -25,6 +26,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Rate limiters.
     pub limits: Limits,
+    /// Caps on simultaneous signaling connections.
+    pub admission: Admission,
     /// Cancelled when the server shuts down; connections close with "restarting".
     pub shutdown: CancellationToken,
 }
@@ -44,6 +47,8 @@ pub struct Settings {
     pub heartbeat_interval: Duration,
     /// Silence after which a WebSocket is closed.
     pub client_timeout: Duration,
+    /// Message budget of one signaling connection.
+    pub ws_quota: Quota,
 }
 
 impl Settings {
@@ -61,6 +66,8 @@ impl Settings {
             ice_ttl: config.ice_ttl,
             heartbeat_interval: config.heartbeat_interval,
             client_timeout: config.client_timeout,
+            ws_quota: Quota::per_second(nonzero(config.ws_rate))
+                .allow_burst(nonzero(config.ws_burst)),
         }
     }
 }
@@ -78,19 +85,18 @@ pub struct Limits {
 impl Limits {
     /// Limiters with Duet's quotas; `auth_per_minute` bounds auth requests per address.
     pub fn new(auth_per_minute: u32) -> Self {
-        let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
         Limits {
             // Five tries at once, then one every 20 s.
             signin: RateLimiter::keyed(
                 Quota::with_period(Duration::from_secs(20))
-                    .unwrap_or_else(|| Quota::per_minute(nz(3)))
-                    .allow_burst(nz(5)),
+                    .unwrap_or_else(|| Quota::per_minute(nonzero(3)))
+                    .allow_burst(nonzero(5)),
             ),
             auth_per_ip: RateLimiter::keyed(
-                Quota::per_minute(nz(auth_per_minute)).allow_burst(nz(auth_per_minute)),
+                Quota::per_minute(nonzero(auth_per_minute)).allow_burst(nonzero(auth_per_minute)),
             ),
             chat: RateLimiter::keyed(
-                Quota::per_minute(nz(CHAT_PER_MINUTE)).allow_burst(nz(CHAT_BURST)),
+                Quota::per_minute(nonzero(CHAT_PER_MINUTE)).allow_burst(nonzero(CHAT_BURST)),
             ),
         }
     }
@@ -101,4 +107,9 @@ impl Limits {
         self.auth_per_ip.retain_recent();
         self.chat.retain_recent();
     }
+}
+
+/// `n`, or 1 for zero (a quota cannot be empty).
+fn nonzero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
 }

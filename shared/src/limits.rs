@@ -18,6 +18,8 @@ pub const MAX_EMAIL_BYTES: usize = 254;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 /// Longest password accepted, in bytes (bounds hashing work).
 pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// ICE candidates a connection may send between two SDP descriptions.
+pub const MAX_CANDIDATES_PER_NEGOTIATION: u32 = 100;
 /// Members a room holds at most.
 pub const ROOM_CAPACITY: usize = 2;
 

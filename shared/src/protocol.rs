@@ -305,6 +305,8 @@ pub enum ErrorCode {
     RoomNotFound,
     /// Too many messages; slow down.
     RateLimited,
+    /// More ICE candidates than one negotiation needs.
+    TooManyCandidates,
     /// The same account joined the room from another connection.
     Replaced,
     /// Games are played in `game` rooms only.

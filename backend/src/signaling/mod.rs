@@ -5,6 +5,7 @@
 //! [`hub::Hub`] keeps those states (in memory here, in Redis across instances) and
 //! moves the resulting deliveries; [`session`] only moves frames.
 
+pub mod admission;
 pub mod hub;
 pub mod room;
 pub mod session;

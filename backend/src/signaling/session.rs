@@ -1,6 +1,7 @@
 //! One WebSocket connection: decodes frames, enforces limits, turns client messages
 //! into hub actions, and writes what the hub delivers. Ends by leaving its room.
 
+use super::admission::Admitted;
 use super::hub::{OUTBOX_CAPACITY, Outbox};
 use super::room::{Action, ConnId, Member, Outcome};
 use crate::auth::AuthUser;
@@ -9,10 +10,10 @@ use crate::state::AppState;
 use actix_web::web;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
 use duet_shared::api::RoomType;
-use duet_shared::limits::MAX_RATE_VIOLATIONS;
+use duet_shared::limits::{MAX_CANDIDATES_PER_NEGOTIATION, MAX_RATE_VIOLATIONS};
 use duet_shared::protocol::ClientMsg;
 use duet_shared::{ErrorCode, RoomId, ServerMsg};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, RateLimiter};
 use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -31,6 +32,8 @@ struct Connection {
     room: Option<Joined>,
     limiter: DefaultDirectRateLimiter,
     violations: u32,
+    /// ICE candidates sent since this connection's last offer or answer.
+    candidates: u32,
 }
 
 /// Serves one upgraded connection until it closes.
@@ -39,6 +42,8 @@ pub async fn run(
     user: AuthUser,
     mut session: Session,
     mut frames: AggregatedMessageStream,
+    // Held until the connection ends, then given back.
+    _slots: Admitted,
 ) {
     let conn = ConnId::new();
     let (tx, mut outbox) = mpsc::channel(OUTBOX_CAPACITY);
@@ -52,8 +57,9 @@ pub async fn run(
             name: user.name,
         },
         room: None,
-        limiter: RateLimiter::direct(connection_quota()),
+        limiter: RateLimiter::direct(settings.ws_quota),
         violations: 0,
+        candidates: 0,
         state,
     };
     let span = tracing::info_span!("ws", conn = %conn.0, user = %me.member.user);
@@ -148,13 +154,6 @@ pub async fn run(
     }
     tracing::debug!(?close, "disconnected");
     let _ = session.close(close).await;
-}
-
-/// Per-connection message budget.
-fn connection_quota() -> Quota {
-    use duet_shared::limits::{MSG_BURST, MSG_PER_SECOND};
-    let nz = |n: u32| std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN);
-    Quota::per_second(nz(MSG_PER_SECOND)).allow_burst(nz(MSG_BURST))
 }
 
 /// Writes one message, giving up on a client that does not read for the timeout.
@@ -264,7 +263,7 @@ impl Connection {
     }
 
     /// The hub action for a message about the connection's own room, or a refusal.
-    fn action_for(&self, msg: ClientMsg, room: Joined) -> Result<Action, ServerMsg> {
+    fn action_for(&mut self, msg: ClientMsg, room: Joined) -> Result<Action, ServerMsg> {
         let room_id = room.id;
         let game_room = || {
             if room.room_type == RoomType::Game {
@@ -284,11 +283,22 @@ impl Connection {
                 ));
             }
             ClientMsg::LeaveRoom { .. } => Action::Leave,
-            ClientMsg::Offer { offer, .. } => Action::Relay(ServerMsg::Offer { room_id, offer }),
+            ClientMsg::Offer { offer, .. } => {
+                self.candidates = 0;
+                Action::Relay(ServerMsg::Offer { room_id, offer })
+            }
             ClientMsg::Answer { answer, .. } => {
+                self.candidates = 0;
                 Action::Relay(ServerMsg::Answer { room_id, answer })
             }
             ClientMsg::IceCandidate { candidate, .. } => {
+                if self.candidates >= MAX_CANDIDATES_PER_NEGOTIATION {
+                    return Err(ServerMsg::error(
+                        ErrorCode::TooManyCandidates,
+                        "too many ICE candidates for one negotiation; send a new offer",
+                    ));
+                }
+                self.candidates += 1;
                 Action::Relay(ServerMsg::IceCandidate { room_id, candidate })
             }
             ClientMsg::ChatMessage { message, .. } => {

@@ -4,6 +4,7 @@
 use super::session;
 use crate::auth::AuthUser;
 use crate::error::AppError;
+use crate::http::client_addr::client_ip;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -22,13 +23,17 @@ pub async fn ws(
         ));
     }
     let user = AuthUser::from_request_parts(&req)?;
+    let slots = state
+        .admission
+        .admit(user.id, client_ip(&req))
+        .ok_or(AppError::TooManyConnections)?;
     let (response, ws_session, frames) = actix_ws::handle(&req, body)
         .map_err(|e| AppError::BadRequest(format!("not a WebSocket upgrade: {e}")))?;
     let frames = frames
         .max_frame_size(MAX_FRAME_BYTES)
         .aggregate_continuations()
         .max_continuation_size(MAX_FRAME_BYTES);
-    actix_web::rt::spawn(session::run(state, user, ws_session, frames));
+    actix_web::rt::spawn(session::run(state, user, ws_session, frames, slots));
     Ok(response)
 }
 

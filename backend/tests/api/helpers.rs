@@ -264,6 +264,15 @@ impl WsClient {
         let (stream, _) = tokio_tungstenite::connect_async(req)
             .await
             .expect("upgrade");
+        WsClient::from_stream(stream)
+    }
+
+    /// Wraps an upgraded socket.
+    pub fn from_stream(
+        stream: tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+    ) -> WsClient {
         let (sink, mut stream) = stream.split();
         let (tx, events) = mpsc::unbounded_channel();
         let reader = tokio::spawn(async move {

@@ -691,3 +691,81 @@ async fn a_silent_connection_is_closed_after_the_timeout_and_its_peer_hears_peer
     // B itself answers pings (its socket is read) and stays connected.
     b.expect_quiet().await;
 }
+
+/// Retries an upgrade until it is accepted: a closed connection gives its slot back
+/// when its task has finished, which the client cannot observe directly.
+async fn connect_when_slot_frees(app: &TestApp, user: &TestUser) -> WsClient {
+    let auth = format!("Bearer {}", user.token);
+    let deadline = tokio::time::Instant::now() + crate::helpers::WAIT;
+    loop {
+        match tokio_tungstenite::connect_async(app.ws_request(&[("authorization", &auth)])).await {
+            Ok((stream, _)) => return WsClient::from_stream(stream),
+            Err(_) if tokio::time::Instant::now() < deadline => tokio::task::yield_now().await,
+            Err(e) => panic!("slot never freed: {e}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn connections_are_capped_per_account_and_per_address() {
+    let app = spawn_app_with(&[
+        "--max-connections-per-user",
+        "2",
+        "--max-connections-per-address",
+        "3",
+    ])
+    .await;
+    let (ada, bob) = (app.new_user("Ada").await, app.new_user("Bob").await);
+    let auth = format!("Bearer {}", ada.token);
+    let first = app.ws(&ada).await;
+    let _second = app.ws(&ada).await;
+    assert_eq!(app.ws_refusal(&[("authorization", &auth)]).await, 429);
+
+    let _bob1 = app.ws(&bob).await;
+    let bob_auth = format!("Bearer {}", bob.token);
+    assert_eq!(
+        app.ws_refusal(&[("authorization", &bob_auth)]).await,
+        429,
+        "address cap"
+    );
+
+    drop(first);
+    let _again = connect_when_slot_frees(&app, &ada).await;
+}
+
+#[tokio::test]
+async fn ice_candidates_per_negotiation_are_capped_until_the_next_description() {
+    let app = spawn_app_with(&["--ws-burst", "1000"]).await;
+    let (mut a, mut b, room, ..) = pair(&app, "coding").await;
+    let cap = duet_shared::limits::MAX_CANDIDATES_PER_NEGOTIATION;
+    for n in 0..cap {
+        a.send(&ClientMsg::IceCandidate {
+            room_id: room,
+            candidate: candidate(n as u16),
+        })
+        .await;
+    }
+    a.send(&ClientMsg::IceCandidate {
+        room_id: room,
+        candidate: candidate(999),
+    })
+    .await;
+    a.expect_error(ErrorCode::TooManyCandidates).await;
+    for _ in 0..cap {
+        assert!(matches!(b.recv().await, ServerMsg::IceCandidate { .. }));
+    }
+    b.expect_quiet().await;
+    // A new offer starts a new negotiation.
+    a.send(&ClientMsg::Offer {
+        room_id: room,
+        offer: sdp(SdpType::Offer, "v=0"),
+    })
+    .await;
+    a.send(&ClientMsg::IceCandidate {
+        room_id: room,
+        candidate: candidate(1),
+    })
+    .await;
+    assert!(matches!(b.recv().await, ServerMsg::Offer { .. }));
+    assert!(matches!(b.recv().await, ServerMsg::IceCandidate { .. }));
+}
