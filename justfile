@@ -36,6 +36,10 @@ test-postgres:
     DUET_TEST_DB=postgres cargo nextest run -p duet-backend --test api --no-fail-fast; \
         status=$?; scripts/drop-test-databases.sh; exit $status
 
+# Longer property-based fuzzing of message decoding and the room state machine.
+fuzz cases="100000":
+    PROPTEST_CASES={{cases}} cargo nextest run -p duet-shared -p duet-backend --lib props
+
 # Build the web app into dist/ (release, optimised).
 build-frontend:
     scripts/build-frontend.sh

@@ -459,3 +459,6 @@ fn classify(text: &str, err: &serde_json::Error) -> DecodeError {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod props;

@@ -345,3 +345,6 @@ fn move_error_code(e: MoveError) -> ErrorCode {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod props;
