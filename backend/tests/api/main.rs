@@ -7,6 +7,7 @@
 mod accounts;
 mod helpers;
 mod rooms;
+mod shutdown;
 mod signaling;
 mod startup;
 mod web;
