@@ -28,11 +28,13 @@ check:
 
 # Unit and integration tests against fresh SQLite files.
 test-sqlite:
+    scripts/ensure-coturn.sh
     cargo nextest run -p duet-shared -p duet-backend --no-fail-fast
 
 # The backend's integration tests against the local Postgres (a fresh database per test, dropped after).
 test-postgres:
     scripts/ensure-postgres.sh
+    scripts/ensure-coturn.sh
     DUET_TEST_DB=postgres cargo nextest run -p duet-backend --test api --no-fail-fast; \
         status=$?; scripts/drop-test-databases.sh; exit $status
 

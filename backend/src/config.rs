@@ -83,9 +83,18 @@ pub struct Config {
     )]
     pub stun_urls: Vec<String>,
 
-    /// How long ICE credentials handed to browsers stay valid.
-    #[arg(long, env = "ICE_TTL", value_parser = humantime::parse_duration, default_value = "1h")]
-    pub ice_ttl: Duration,
+    /// TURN servers handed to browsers with short-lived credentials (comma-separated
+    /// `turn:`/`turns:` URLs, e.g. `turn:turn.example.com:3478?transport=udp`).
+    #[arg(long, env = "TURN_URLS", value_delimiter = ',', action = ArgAction::Set)]
+    pub turn_urls: Vec<String>,
+
+    /// Secret shared with the TURN server (coturn `static-auth-secret`).
+    #[arg(long, env = "TURN_SECRET", hide_env_values = true)]
+    pub turn_secret: Option<SecretString>,
+
+    /// How long TURN credentials handed to browsers stay valid.
+    #[arg(long, env = "TURN_TTL", value_parser = humantime::parse_duration, default_value = "1h")]
+    pub turn_ttl: Duration,
 
     /// How often the server pings each WebSocket.
     #[arg(long, env = "HEARTBEAT_INTERVAL", value_parser = humantime::parse_duration, default_value = "10s")]
@@ -134,10 +143,19 @@ impl Config {
 
     /// STUN URLs with blanks removed (`STUN_URLS=""` means none).
     pub fn stun_urls(&self) -> Vec<String> {
-        self.stun_urls
-            .iter()
-            .map(|u| u.trim().to_owned())
-            .filter(|u| !u.is_empty())
-            .collect()
+        non_blank(&self.stun_urls)
     }
+
+    /// TURN URLs with blanks removed.
+    pub fn turn_urls(&self) -> Vec<String> {
+        non_blank(&self.turn_urls)
+    }
+}
+
+fn non_blank(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .collect()
 }

@@ -26,6 +26,11 @@ pub enum StartupError {
     /// The migrations could not be applied.
     #[error("migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// TURN URLs without the secret to sign credentials for them.
+    #[error(
+        "TURN_URLS is set but TURN_SECRET is not: browsers would get TURN servers they cannot use"
+    )]
+    TurnSecretMissing,
     /// The address could not be bound.
     #[error("listen: {0}")]
     Io(#[from] std::io::Error),
@@ -42,6 +47,12 @@ impl Application {
     /// Connects the database (migrating it), loads secrets, and binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let secret = secret::load(&config)?;
+        if !config.turn_urls().is_empty() && config.turn_secret.is_none() {
+            return Err(StartupError::TurnSecretMissing);
+        }
+        if config.turn_urls().is_empty() && config.turn_secret.is_some() {
+            tracing::warn!("TURN_SECRET is set without TURN_URLS: no TURN server is handed out");
+        }
         if config.environment == Environment::Production && !config.cookie_secure {
             tracing::warn!(
                 "COOKIE_SECURE is off in production: session cookies will travel over plain HTTP"

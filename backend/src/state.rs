@@ -1,6 +1,7 @@
 //! What every handler and connection shares.
 
 use crate::auth::TokenKeys;
+use crate::auth::turn::TurnRest;
 use crate::config::Config;
 use crate::signaling::Hub;
 use crate::signaling::admission::Admission;
@@ -33,7 +34,7 @@ pub struct AppState {
 }
 
 /// Settings handlers need at run time.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// Whether the session cookie is `Secure`.
     pub cookie_secure: bool,
@@ -41,8 +42,10 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     /// STUN servers for browsers.
     pub stun_urls: Vec<String>,
-    /// Lifetime of ICE credentials.
-    pub ice_ttl: Duration,
+    /// TURN servers and their shared secret, when configured.
+    pub turn: Option<TurnRest>,
+    /// Lifetime of TURN credentials.
+    pub turn_ttl: Duration,
     /// WebSocket ping period.
     pub heartbeat_interval: Duration,
     /// Silence after which a WebSocket is closed.
@@ -63,7 +66,11 @@ impl Settings {
                 .filter(|o| !o.is_empty())
                 .collect(),
             stun_urls: config.stun_urls(),
-            ice_ttl: config.ice_ttl,
+            turn: config
+                .turn_secret
+                .clone()
+                .map(|secret| TurnRest::new(config.turn_urls(), secret, config.turn_ttl)),
+            turn_ttl: config.turn_ttl,
             heartbeat_interval: config.heartbeat_interval,
             client_timeout: config.client_timeout,
             ws_quota: Quota::per_second(nonzero(config.ws_rate))

@@ -4,6 +4,7 @@ pub mod extract;
 pub mod password;
 pub mod secret;
 pub mod token;
+pub mod turn;
 
 pub use extract::AuthUser;
 pub use token::TokenKeys;

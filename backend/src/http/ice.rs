@@ -1,16 +1,18 @@
 //! `GET /api/webrtc/ice`: the STUN/TURN servers browsers should use.
 
 use crate::auth::AuthUser;
+use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use duet_shared::api::{IceConfig, IceServer};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Registers the ICE route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/webrtc/ice", web::get().to(ice_servers));
 }
 
-async fn ice_servers(_user: AuthUser, state: web::Data<AppState>) -> HttpResponse {
+async fn ice_servers(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
     let mut ice_servers = Vec::new();
     if !settings.stun_urls.is_empty() {
@@ -20,10 +22,17 @@ async fn ice_servers(_user: AuthUser, state: web::Data<AppState>) -> HttpRespons
             credential: None,
         });
     }
-    HttpResponse::Ok()
+    if let Some(turn) = settings.turn.as_ref().filter(|t| t.has_urls()) {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_err(AppError::internal)?
+            .as_secs();
+        ice_servers.push(turn.ice_server(user.id, now));
+    }
+    Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(IceConfig {
             ice_servers,
-            ttl: settings.ice_ttl.as_secs(),
-        })
+            ttl: settings.turn_ttl.as_secs(),
+        }))
 }

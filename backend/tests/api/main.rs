@@ -10,4 +10,5 @@ mod rooms;
 mod shutdown;
 mod signaling;
 mod startup;
+mod turn_interop;
 mod web;

@@ -19,7 +19,7 @@ async fn ice_servers_come_from_configuration_for_signed_in_users_only() {
     let app = spawn_app_with(&[
         "--stun-urls",
         "stun:a.test:3478,stun:b.test:19302",
-        "--ice-ttl",
+        "--turn-ttl",
         "10m",
     ])
     .await;

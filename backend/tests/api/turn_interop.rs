@@ -1,0 +1,171 @@
+//! TURN credentials from `/api/webrtc/ice` work on a real coturn (Debian's package,
+//! `use-auth-secret`), and forged or expired ones are refused at allocation.
+
+use crate::helpers::{WAIT, spawn_app_with};
+use duet_shared::api::IceConfig;
+use std::process::{Child, Command, Stdio};
+
+const SECRET: &str = "turn-interop-shared-secret";
+
+struct Coturn {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Coturn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A free UDP and TCP port on loopback (bound then released).
+fn free_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_coturn() -> Coturn {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let child = Command::new("turnserver")
+        .args(["-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1"])
+        .arg(format!("--listening-port={port}"))
+        .args(["--min-port=49400", "--max-port=49600", "--use-auth-secret"])
+        .arg(format!("--static-auth-secret={SECRET}"))
+        // Loopback peers are allowed in this test only: it is coturn's guard against
+        // relaying into private networks, and everything here runs on 127.0.0.1.
+        .args([
+            "--realm=duet.test",
+            "--allow-loopback-peers",
+            "--no-cli",
+            "--no-tls",
+            "--no-dtls",
+        ])
+        .arg(format!("--pidfile={}", path("turn.pid")))
+        .arg(format!("--userdb={}", path("turndb")))
+        .arg(format!("--log-file={}", path("turn.log")))
+        .arg("--no-stdout-log")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("turnserver is installed (scripts/ensure-coturn.sh)");
+    Coturn {
+        child,
+        port,
+        _dir: dir,
+    }
+}
+
+/// Allocates on coturn and relays a few packets with `turnutils_uclient`; true on success.
+fn allocate(port: u16, username: &str, credential: &str) -> bool {
+    let out = Command::new("timeout")
+        .args([
+            "20",
+            "turnutils_uclient",
+            "-p",
+            &port.to_string(),
+            "-u",
+            username,
+            "-w",
+            credential,
+        ])
+        .args(["-n", "3", "-m", "1", "-y", "-l", "100", "127.0.0.1"])
+        .output()
+        .expect("turnutils_uclient is installed");
+    let log = String::from_utf8_lossy(&out.stdout);
+    out.status.success() && log.contains("tot_recv_bytes ~ 300")
+}
+
+#[tokio::test]
+async fn coturn_accepts_our_credentials_and_refuses_forged_and_expired_ones() {
+    let coturn = start_coturn();
+    let url = format!("turn:127.0.0.1:{}?transport=udp", coturn.port);
+    let app = spawn_app_with(&[
+        "--turn-urls",
+        &url,
+        "--turn-secret",
+        SECRET,
+        "--turn-ttl",
+        "10m",
+    ])
+    .await;
+    let ada = app.new_user("Ada").await;
+    let ice: IceConfig = app
+        .get("/api/webrtc/ice", Some(&ada.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ice.ttl, 600);
+    let turn = ice
+        .ice_servers
+        .iter()
+        .find(|s| s.urls == vec![url.clone()])
+        .expect("a TURN entry");
+    let (username, credential) = (
+        turn.username.clone().unwrap(),
+        turn.credential.clone().unwrap(),
+    );
+    assert!(username.ends_with(&format!(":{}", ada.id)), "{username}");
+
+    // coturn needs a moment to listen: retry the valid allocation until it succeeds.
+    let port = coturn.port;
+    let (u, c) = (username.clone(), credential.clone());
+    let accepted = tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + WAIT;
+        while std::time::Instant::now() < deadline {
+            if allocate(port, &u, &c) {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap();
+    assert!(
+        accepted,
+        "coturn relayed with the credentials Duet handed out"
+    );
+
+    let forged = duet_backend::auth::turn::credential(b"not-the-secret", &username);
+    let expired_user = format!("{}:{}", 1_000_000_000, ada.id);
+    let expired = duet_backend::auth::turn::credential(SECRET.as_bytes(), &expired_user);
+    let refused = tokio::task::spawn_blocking(move || {
+        (
+            !allocate(port, &username, &forged),
+            !allocate(port, &expired_user, &expired),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(refused, (true, true), "(forged, expired) are refused");
+}
+
+#[tokio::test]
+async fn turn_urls_without_a_secret_refuse_to_start() {
+    use clap::Parser;
+    let dir = tempfile::tempdir().unwrap();
+    let config = duet_backend::config::Config::try_parse_from([
+        "duet",
+        "--port",
+        "0",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--jwt-secret",
+        crate::helpers::SECRET,
+        "--turn-urls",
+        "turn:127.0.0.1:3478",
+    ])
+    .unwrap();
+    let err = duet_backend::Application::build(config)
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("TURN_SECRET"), "{err}");
+}
