@@ -26,17 +26,22 @@ check:
     cargo clippy -p duet-shared -p duet-backend --all-targets -- -D warnings
     cargo build -p duet-shared --target wasm32-unknown-unknown
 
-# Unit and integration tests against fresh SQLite files.
-test-sqlite:
-    scripts/ensure-coturn.sh
-    cargo nextest run -p duet-shared -p duet-backend --no-fail-fast
-
-# The backend's integration tests against the local Postgres (a fresh database per test, dropped after).
-test-postgres:
+# The local services the tests use: Postgres, Redis, coturn (started or installed when missing).
+services:
     scripts/ensure-postgres.sh
+    scripts/ensure-redis.sh
     scripts/ensure-coturn.sh
-    DUET_TEST_DB=postgres cargo nextest run -p duet-backend --test api --no-fail-fast; \
-        status=$?; scripts/drop-test-databases.sh; exit $status
+
+# Unit and integration tests, each on a fresh SQLite file (multi-instance tests use Postgres and Redis).
+test-sqlite: services
+    status=0; cargo nextest run -p duet-shared -p duet-backend --no-fail-fast || status=$?; \
+        scripts/test-cleanup.sh; exit $status
+
+# The backend's integration tests again, each on a fresh Postgres database (dropped after).
+test-postgres: services
+    status=0; DUET_TEST_DB=postgres cargo nextest run -p duet-backend --test api --no-fail-fast \
+        -E 'not test(/^multi_instance::/)' || status=$?; \
+        scripts/test-cleanup.sh; exit $status
 
 # Longer property-based fuzzing of message decoding and the room state machine.
 fuzz cases="100000":

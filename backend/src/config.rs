@@ -124,6 +124,15 @@ pub struct Config {
     #[arg(long, env = "MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
     pub max_connections_per_address: u32,
 
+    /// Redis for room membership and relay shared by several instances (`redis://host:6379`).
+    /// Without it, everything stays in this process.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// Prefix of this deployment's Redis keys and channels.
+    #[arg(long, env = "REDIS_PREFIX", default_value = "duet:")]
+    pub redis_prefix: String,
+
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

@@ -4,7 +4,9 @@ use crate::auth::{TokenKeys, secret};
 use crate::config::{Config, Environment};
 use crate::error::{self, AppError};
 use crate::signaling::admission::Admission;
-use crate::signaling::{MemoryHub, upgrade};
+use crate::signaling::hub::HubError;
+use crate::signaling::redis_hub::RedisHub;
+use crate::signaling::{Hub, MemoryHub, upgrade};
 use crate::state::{AppState, Limits, Settings};
 use crate::{db, http, security_headers, static_files};
 use actix_web::dev::Server;
@@ -31,6 +33,14 @@ pub enum StartupError {
         "TURN_URLS is set but TURN_SECRET is not: browsers would get TURN servers they cannot use"
     )]
     TurnSecretMissing,
+    /// Several instances cannot share a SQLite file.
+    #[error(
+        "REDIS_URL is set for several instances, but DATABASE_URL is SQLite, which cannot be shared between instances: use PostgreSQL"
+    )]
+    SqliteNotShared,
+    /// The hub's Redis could not be reached.
+    #[error("redis: {0}")]
+    Hub(#[from] HubError),
     /// The address could not be bound.
     #[error("listen: {0}")]
     Io(#[from] std::io::Error),
@@ -58,10 +68,29 @@ impl Application {
                 "COOKIE_SECURE is off in production: session cookies will travel over plain HTTP"
             );
         }
-        let pool = db::connect(&config.database_url()).await?;
+        let database_url = config.database_url();
+        let shutdown = CancellationToken::new();
+        let hub: Arc<dyn Hub> = match config.redis_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            Some(_) if database_url.starts_with("sqlite:") => {
+                return Err(StartupError::SqliteNotShared);
+            }
+            Some(url) => {
+                let liveness = (config.client_timeout / 2).max(config.heartbeat_interval * 2);
+                RedisHub::connect(
+                    url,
+                    &config.redis_prefix,
+                    config.heartbeat_interval,
+                    liveness,
+                    shutdown.clone(),
+                )
+                .await?
+            }
+            None => Arc::new(MemoryHub::new()),
+        };
+        let pool = db::connect(&database_url).await?;
         let state = web::Data::new(AppState {
             pool,
-            hub: Arc::new(MemoryHub::new()),
+            hub,
             tokens: TokenKeys::new(&secret, config.session_ttl),
             settings: Settings::from_config(&config),
             limits: Limits::new(config.auth_rate_per_minute),
@@ -69,7 +98,7 @@ impl Application {
                 config.max_connections_per_user,
                 config.max_connections_per_address,
             ),
-            shutdown: CancellationToken::new(),
+            shutdown,
         });
         spawn_limit_pruning(state.clone());
 

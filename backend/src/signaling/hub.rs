@@ -1,14 +1,15 @@
 //! The room registry: membership, the 2-member capacity and message delivery behind
-//! one interface, so one process (in memory) and several (over Redis) look the same
-//! to the session code.
+//! one interface, so one process ([`MemoryHub`]) and several
+//! ([`super::redis_hub::RedisHub`]) look the same to the session code.
 
-use super::room::{Action, ConnId, Delivery, Member, Outcome, RoomState};
+use super::room::{Action, ConnId, Delivery, Member, Outcome, RoomState, Step};
 use async_trait::async_trait;
 use duet_shared::{RoomId, ServerMsg};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 /// Messages queued for one connection before it is considered too slow and closed.
 pub const OUTBOX_CAPACITY: usize = 256;
@@ -28,9 +29,11 @@ pub struct Outbox {
 pub struct HubError(pub String);
 
 /// Room membership and delivery. Every method is atomic per room: two joins racing
-/// for the last slot never both win.
+/// for the last slot never both win, whichever instances they arrive at.
 #[async_trait]
 pub trait Hub: Send + Sync + 'static {
+    /// A fresh id for a connection held by this instance.
+    fn conn_id(&self) -> ConnId;
     /// Makes a local connection reachable.
     async fn attach(&self, conn: ConnId, outbox: Outbox) -> Result<(), HubError>;
     /// Forgets a connection (call after it left its room).
@@ -48,11 +51,50 @@ pub trait Hub: Send + Sync + 'static {
     async fn occupancy(&self, rooms: &[RoomId]) -> Result<Vec<u8>, HubError>;
 }
 
-/// The single-process hub: room states and connections in memory.
+/// The connections this instance holds, by id.
 #[derive(Default)]
+pub struct Outboxes(Mutex<HashMap<ConnId, Outbox>>);
+
+impl Outboxes {
+    /// Registers a connection.
+    pub fn insert(&self, conn: ConnId, outbox: Outbox) {
+        lock(&self.0).insert(conn, outbox);
+    }
+
+    /// Forgets a connection.
+    pub fn remove(&self, conn: ConnId) {
+        lock(&self.0).remove(&conn);
+    }
+
+    /// Queues `msg` for `to` without waiting; a connection whose queue is full is told
+    /// to close. Messages for connections that are gone are dropped.
+    pub fn deliver(&self, to: ConnId, msg: ServerMsg) {
+        let conns = lock(&self.0);
+        let Some(outbox) = conns.get(&to) else {
+            return;
+        };
+        if let Err(mpsc::error::TrySendError::Full(_)) = outbox.tx.try_send(msg) {
+            tracing::warn!(conn = %to.id, "outbox full: closing a connection that stopped reading");
+            outbox.overflow.cancel();
+        }
+    }
+}
+
+/// The single-process hub: room states and connections in memory.
 pub struct MemoryHub {
+    instance: Uuid,
     rooms: Mutex<HashMap<RoomId, RoomState>>,
-    conns: Mutex<HashMap<ConnId, Outbox>>,
+    conns: Outboxes,
+}
+
+impl Default for MemoryHub {
+    fn default() -> Self {
+        MemoryHub {
+            instance: Uuid::new_v4(),
+            rooms: Mutex::default(),
+            conns: Outboxes::default(),
+        }
+    }
 }
 
 impl MemoryHub {
@@ -63,45 +105,38 @@ impl MemoryHub {
 
     /// Runs `f` on the room's state and delivers its messages while the room is still
     /// locked, so every member sees one room's messages in the order they happened.
-    fn step(&self, room: RoomId, f: impl FnOnce(&mut RoomState) -> super::room::Step) -> Outcome {
+    fn step(&self, room: RoomId, f: impl FnOnce(&mut RoomState) -> Step) -> Outcome {
         let mut rooms = lock(&self.rooms);
         let state = rooms.entry(room).or_default();
         let step = f(state);
         if state.is_empty() {
             rooms.remove(&room);
         }
-        let conns = lock(&self.conns);
         for Delivery { to, msg } in step.deliveries {
-            if let Some(outbox) = conns.get(&to) {
-                deliver(to, outbox, msg);
-            }
+            self.conns.deliver(to, msg);
         }
         step.outcome
     }
 }
 
-/// Queues `msg` without waiting; a connection whose queue is full is told to close.
-fn deliver(to: ConnId, outbox: &Outbox, msg: ServerMsg) {
-    if let Err(mpsc::error::TrySendError::Full(_)) = outbox.tx.try_send(msg) {
-        tracing::warn!(conn = %to.0, "outbox full: closing a connection that stopped reading");
-        outbox.overflow.cancel();
-    }
-}
-
 /// Locks a map; a panic elsewhere while holding it leaves plain data that is still usable.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[async_trait]
 impl Hub for MemoryHub {
+    fn conn_id(&self) -> ConnId {
+        ConnId::new(self.instance)
+    }
+
     async fn attach(&self, conn: ConnId, outbox: Outbox) -> Result<(), HubError> {
-        lock(&self.conns).insert(conn, outbox);
+        self.conns.insert(conn, outbox);
         Ok(())
     }
 
     async fn detach(&self, conn: ConnId) -> Result<(), HubError> {
-        lock(&self.conns).remove(&conn);
+        self.conns.remove(conn);
         Ok(())
     }
 

@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod hub;
+pub mod redis_hub;
 pub mod room;
 pub mod session;
 pub mod upgrade;

@@ -11,20 +11,23 @@ use duet_shared::{ErrorCode, RoomId, ServerMsg, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// One WebSocket connection, unique across instances.
+/// One WebSocket connection, unique across instances, naming the instance that holds
+/// it so deliveries can be routed there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ConnId(pub Uuid);
-
-impl ConnId {
-    /// A fresh id.
-    pub fn new() -> Self {
-        ConnId(Uuid::new_v4())
-    }
+pub struct ConnId {
+    /// The server instance the socket is connected to.
+    pub instance: Uuid,
+    /// The connection within it.
+    pub id: Uuid,
 }
 
-impl Default for ConnId {
-    fn default() -> Self {
-        Self::new()
+impl ConnId {
+    /// A fresh id for a connection held by `instance`.
+    pub fn new(instance: Uuid) -> Self {
+        ConnId {
+            instance,
+            id: Uuid::new_v4(),
+        }
     }
 }
 
@@ -316,6 +319,22 @@ impl RoomState {
             outcome: Outcome::Joined { symbol, replaced },
             deliveries: out,
         }
+    }
+
+    /// Removes the members `gone` says are gone (their instance died), as if they had
+    /// left: the others hear `peer-left`. Returns those deliveries.
+    pub fn evict(&mut self, room: RoomId, gone: impl Fn(&Member) -> bool) -> Vec<Delivery> {
+        let leaving: Vec<Member> = self
+            .slots
+            .iter()
+            .flatten()
+            .filter(|m| gone(m))
+            .cloned()
+            .collect();
+        leaving
+            .iter()
+            .flat_map(|m| self.apply(room, m, Action::Leave).deliveries)
+            .collect()
     }
 
     fn broadcast(&self, out: &mut Vec<Delivery>, msg: ServerMsg) {

@@ -3,7 +3,7 @@
 
 use super::admission::Admitted;
 use super::hub::{OUTBOX_CAPACITY, Outbox};
-use super::room::{Action, ConnId, Member, Outcome};
+use super::room::{Action, Member, Outcome};
 use crate::auth::AuthUser;
 use crate::db;
 use crate::state::AppState;
@@ -45,7 +45,7 @@ pub async fn run(
     // Held until the connection ends, then given back.
     _slots: Admitted,
 ) {
-    let conn = ConnId::new();
+    let conn = state.hub.conn_id();
     let (tx, mut outbox) = mpsc::channel(OUTBOX_CAPACITY);
     let overflow = CancellationToken::new();
     let settings = state.settings.clone();
@@ -62,7 +62,7 @@ pub async fn run(
         candidates: 0,
         state,
     };
-    let span = tracing::info_span!("ws", conn = %conn.0, user = %me.member.user);
+    let span = tracing::info_span!("ws", conn = %conn.id, user = %me.member.user);
     let _enter = span.enter();
     if let Err(e) = me
         .state

@@ -57,6 +57,28 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let data = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database(data.path()).await;
+    spawn_app_on(data, database_url, extra).await
+}
+
+/// `n` instances sharing one fresh Postgres database and a fresh Redis key prefix,
+/// as a multi-instance deployment runs.
+pub async fn spawn_cluster(n: usize, extra: &[&str]) -> Vec<TestApp> {
+    let database_url = fresh_postgres_database().await;
+    let prefix = format!("duet-test-{}:", Uuid::new_v4().simple());
+    let mut apps = Vec::new();
+    for _ in 0..n {
+        let mut args = vec!["--redis-url", REDIS_URL, "--redis-prefix", &prefix];
+        args.extend_from_slice(extra);
+        let data = tempfile::tempdir().expect("temp dir");
+        apps.push(spawn_app_on(data, database_url.clone(), &args).await);
+    }
+    apps
+}
+
+/// The Redis the multi-instance tests use (`scripts/ensure-redis.sh` brings it up).
+pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+async fn spawn_app_on(data: tempfile::TempDir, database_url: String, extra: &[&str]) -> TestApp {
     let data_dir = data.path().to_str().expect("utf-8 temp path").to_owned();
     let static_dir = data
         .path()
@@ -102,20 +124,89 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
 /// A fresh SQLite file in `dir`, or a fresh Postgres database when `DUET_TEST_DB=postgres`.
 async fn fresh_database(dir: &std::path::Path) -> String {
     if std::env::var("DUET_TEST_DB").as_deref() == Ok("postgres") {
-        sqlx::any::install_default_drivers();
-        let base = std::env::var("DUET_TEST_PG_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-        let name = format!("duet_test_{}", Uuid::new_v4().simple());
-        let mut admin = sqlx::AnyConnection::connect(&format!("{base}/postgres"))
-            .await
-            .expect("Postgres is reachable (run scripts/ensure-postgres.sh)");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await
-            .expect("create test database");
-        format!("{base}/{name}")
+        fresh_postgres_database().await
     } else {
         format!("sqlite://{}/duet.db?mode=rwc", dir.display())
+    }
+}
+
+/// A new, empty Postgres database (dropped by `scripts/drop-test-databases.sh`).
+pub async fn fresh_postgres_database() -> String {
+    sqlx::any::install_default_drivers();
+    let base = std::env::var("DUET_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let name = format!("duet_test_{}", Uuid::new_v4().simple());
+    let mut admin = sqlx::AnyConnection::connect(&format!("{base}/postgres"))
+        .await
+        .expect("Postgres is reachable (run scripts/ensure-postgres.sh)");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    format!("{base}/{name}")
+}
+
+/// A `duet` process started with `args`; killed when dropped.
+pub struct Process {
+    pub child: std::process::Child,
+    pub port: u16,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the real binary on a free port and waits until it says where it listens.
+pub async fn spawn_process(args: &[&str]) -> Process {
+    use std::io::{BufRead, BufReader};
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_duet"))
+        .args([
+            "--port",
+            "0",
+            "--static-dir",
+            "none",
+            "--stun-urls",
+            "",
+            "--jwt-secret",
+            SECRET,
+        ])
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(args)
+        .env("RUST_LOG", "info")
+        .env("LOG_FORMAT", "text")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("duet binary runs");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let port = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        let port = lines.find_map(|line| {
+            let at = line.find("port=")?;
+            line[at + 5..]
+                .split_whitespace()
+                .next()?
+                .parse::<u16>()
+                .ok()
+        });
+        // Keep draining so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        port
+    })
+    .await
+    .expect("reader task")
+    .expect("the server logs its port");
+    Process {
+        child,
+        port,
+        _data: data,
     }
 }
 
@@ -131,6 +222,17 @@ pub fn unique(prefix: &str) -> String {
 }
 
 impl TestApp {
+    /// A client for a server already running on `port` (e.g. a spawned process).
+    pub fn at(port: u16) -> TestApp {
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            http: reqwest::Client::new(),
+            database_url: String::new(),
+            _data: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
     /// `METHOD /path` with an optional bearer token and JSON body.
     pub async fn call(
         &self,

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod helpers;
+mod multi_instance;
 mod rooms;
 mod shutdown;
 mod signaling;

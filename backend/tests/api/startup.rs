@@ -91,3 +91,24 @@ async fn development_generates_a_private_secret_and_keeps_it_across_restarts() {
         .unwrap();
     assert_eq!(profile.status(), 200);
 }
+
+#[tokio::test]
+async fn several_instances_refuse_a_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Application::build(config(
+        dir.path(),
+        &[
+            "--jwt-secret",
+            crate::helpers::SECRET,
+            "--redis-url",
+            crate::helpers::REDIS_URL,
+        ],
+    ))
+    .await
+    .err()
+    .expect("refused");
+    assert!(
+        err.to_string().contains("SQLite, which cannot be shared"),
+        "{err}"
+    );
+}

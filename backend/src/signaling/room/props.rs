@@ -33,7 +33,10 @@ fn op() -> impl Strategy<Value = Op> {
 /// Six connections over three accounts, so reconnect replacement is exercised too.
 fn actor(i: usize) -> Member {
     Member {
-        conn: ConnId(Uuid::from_u128(i as u128 + 1)),
+        conn: ConnId {
+            instance: Uuid::from_u128(i as u128 % 2),
+            id: Uuid::from_u128(i as u128 + 1),
+        },
         user: UserId(Uuid::from_u128(100 + (i % 3) as u128)),
         name: format!("user{}", i % 3),
     }

@@ -8,7 +8,10 @@ fn room() -> RoomId {
 
 fn member(n: u128, user: u128) -> Member {
     Member {
-        conn: ConnId(Uuid::from_u128(n)),
+        conn: ConnId {
+            instance: Uuid::nil(),
+            id: Uuid::from_u128(n),
+        },
         user: UserId(Uuid::from_u128(1000 + user)),
         name: format!("user{user}"),
     }

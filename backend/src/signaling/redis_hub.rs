@@ -1,0 +1,337 @@
+//! The hub for several instances: room states live in Redis and every change is a
+//! compare-and-set (a Lua script) that also publishes the resulting deliveries to the
+//! channels of the instances holding the receiving connections, in the same atomic
+//! step — so capacity holds across instances and members see one room's messages in
+//! commit order. Each instance keeps an `alive` key fresh; members of an instance whose
+//! key has expired are evicted (their peers hear `peer-left`) by the next change to
+//! their room or by the periodic sweep of rooms with local members.
+
+use super::hub::{Hub, HubError, Outbox, Outboxes, lock};
+use super::room::{Action, ConnId, Delivery, Member, Outcome, RoomState, Step};
+use async_trait::async_trait;
+use duet_shared::{RoomId, ServerMsg};
+use futures_util::StreamExt;
+use redis::AsyncCommands;
+use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// Compare-and-set of one room's state, publishing its deliveries on success.
+/// KEYS[1]: the room key. ARGV: expected old value ("" = absent), new value ("" = delete),
+/// TTL in seconds, then channel/message pairs.
+const CAS_SCRIPT: &str = r#"
+local current = redis.call('GET', KEYS[1])
+if current == false then current = '' end
+if current ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+end
+for i = 4, #ARGV, 2 do
+  redis.call('PUBLISH', ARGV[i], ARGV[i + 1])
+end
+return 1
+"#;
+
+/// How long an idle room's state is kept (refreshed on every change).
+const ROOM_TTL_SECS: u64 = 24 * 60 * 60;
+/// Attempts at a contended compare-and-set before giving up.
+const MAX_ATTEMPTS: u32 = 64;
+
+/// A delivery as published to an instance's channel.
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    to: ConnId,
+    msg: ServerMsg,
+}
+
+/// Names of this deployment's keys and channels.
+#[derive(Clone)]
+struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    fn room(&self, room: RoomId) -> String {
+        format!("{}room:{room}", self.prefix)
+    }
+    fn alive(&self, instance: Uuid) -> String {
+        format!("{}alive:{instance}", self.prefix)
+    }
+    fn channel(&self, instance: Uuid) -> String {
+        format!("{}inst:{instance}", self.prefix)
+    }
+}
+
+/// Room membership and relay shared by every instance through Redis.
+pub struct RedisHub {
+    instance: Uuid,
+    keys: Keys,
+    redis: ConnectionManager,
+    script: redis::Script,
+    conns: Arc<Outboxes>,
+    /// Rooms with a member on this instance, swept for members of dead instances.
+    local_rooms: Mutex<HashSet<RoomId>>,
+}
+
+impl RedisHub {
+    /// Connects, subscribes this instance's channel and starts its liveness and sweep
+    /// tasks, which run until `shutdown`. `liveness` is how long an instance that stops
+    /// refreshing its key is still considered alive; refreshing happens every `tick`.
+    pub async fn connect(
+        url: &str,
+        prefix: &str,
+        tick: Duration,
+        liveness: Duration,
+        shutdown: CancellationToken,
+    ) -> Result<Arc<Self>, HubError> {
+        let client = redis::Client::open(url).map_err(hub_error)?;
+        let redis = client.get_connection_manager().await.map_err(hub_error)?;
+        let instance = Uuid::new_v4();
+        let keys = Keys {
+            prefix: prefix.to_owned(),
+        };
+        let hub = Arc::new(RedisHub {
+            instance,
+            keys: keys.clone(),
+            redis,
+            script: redis::Script::new(CAS_SCRIPT),
+            conns: Arc::default(),
+            local_rooms: Mutex::default(),
+        });
+        hub.refresh_alive(liveness).await?;
+
+        let mut pubsub = client.get_async_pubsub().await.map_err(hub_error)?;
+        pubsub
+            .subscribe(keys.channel(instance))
+            .await
+            .map_err(hub_error)?;
+        let conns = Arc::clone(&hub.conns);
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            let mut messages = pubsub.into_on_message();
+            loop {
+                tokio::select! {
+                    msg = messages.next() => {
+                        let Some(msg) = msg else {
+                            tracing::error!("Redis subscription ended: deliveries to this instance stop");
+                            break;
+                        };
+                        match serde_json::from_slice::<Envelope>(msg.get_payload_bytes()) {
+                            Ok(e) => conns.deliver(e.to, e.msg),
+                            Err(e) => tracing::error!(error = %e, "undecodable delivery from Redis"),
+                        }
+                    }
+                    () = stop.cancelled() => break,
+                }
+            }
+        });
+
+        let weak = Arc::downgrade(&hub);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(tick);
+            loop {
+                tokio::select! {
+                    _ = every.tick() => {}
+                    () = shutdown.cancelled() => break,
+                }
+                let Some(hub) = weak.upgrade() else { break };
+                if let Err(e) = hub.refresh_alive(liveness).await {
+                    tracing::error!(error = %e, "could not refresh instance liveness");
+                }
+                hub.sweep().await;
+            }
+        });
+        tracing::info!(instance = %instance, "signaling hub on Redis");
+        Ok(hub)
+    }
+
+    async fn refresh_alive(&self, liveness: Duration) -> Result<(), HubError> {
+        let ms = u64::try_from(liveness.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let mut redis = self.redis.clone();
+        redis
+            .pset_ex::<_, _, ()>(self.keys.alive(self.instance), 1, ms)
+            .await
+            .map_err(hub_error)
+    }
+
+    /// Evicts members of dead instances from the rooms this instance has members in.
+    async fn sweep(&self) {
+        let rooms: Vec<RoomId> = lock(&self.local_rooms).iter().copied().collect();
+        for room in rooms {
+            if let Err(e) = self.step(room, |_| None).await {
+                tracing::warn!(error = %e, %room, "sweep failed");
+            }
+        }
+    }
+
+    /// Which of `instances` still refresh their liveness key.
+    async fn alive(&self, instances: &[Uuid]) -> Result<HashSet<Uuid>, HubError> {
+        if instances.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let keys: Vec<String> = instances.iter().map(|i| self.keys.alive(*i)).collect();
+        let mut redis = self.redis.clone();
+        let values: Vec<Option<String>> = redis.mget(keys).await.map_err(hub_error)?;
+        Ok(instances
+            .iter()
+            .zip(values)
+            .filter_map(|(i, v)| v.map(|_| *i))
+            .collect())
+    }
+
+    /// Reads the room, evicts members of dead instances, applies `f` (none: only evict),
+    /// and commits with its deliveries, retrying when another change got there first.
+    async fn step(
+        &self,
+        room: RoomId,
+        f: impl Fn(&mut RoomState) -> Option<Step>,
+    ) -> Result<Outcome, HubError> {
+        let key = self.keys.room(room);
+        let mut redis = self.redis.clone();
+        for attempt in 0..MAX_ATTEMPTS {
+            let old: Option<String> = redis.get(&key).await.map_err(hub_error)?;
+            let mut state: RoomState = match &old {
+                Some(json) => serde_json::from_str(json).map_err(hub_error)?,
+                None => RoomState::default(),
+            };
+            let foreign: Vec<Uuid> = state
+                .slots
+                .iter()
+                .flatten()
+                .map(|m| m.conn.instance)
+                .filter(|i| *i != self.instance)
+                .collect();
+            let alive = self.alive(&foreign).await?;
+            let mut deliveries = state.evict(room, |m| {
+                m.conn.instance != self.instance && !alive.contains(&m.conn.instance)
+            });
+            let outcome = match f(&mut state) {
+                Some(step) => {
+                    deliveries.extend(step.deliveries);
+                    step.outcome
+                }
+                None => Outcome::Done,
+            };
+            let new = if state.is_empty() {
+                String::new()
+            } else {
+                serde_json::to_string(&state).map_err(hub_error)?
+            };
+            let old = old.unwrap_or_default();
+            if deliveries.is_empty() && new == old {
+                // Nothing changed and nobody to tell (a relay with no peer, a quiet sweep).
+                self.track(room, &state);
+                return Ok(outcome);
+            }
+            let mut call = self.script.key(&key);
+            call.arg(&old).arg(&new).arg(ROOM_TTL_SECS);
+            for Delivery { to, msg } in deliveries {
+                let envelope = serde_json::to_string(&Envelope { to, msg }).map_err(hub_error)?;
+                call.arg(self.keys.channel(to.instance)).arg(envelope);
+            }
+            let committed: i32 = call.invoke_async(&mut redis).await.map_err(hub_error)?;
+            if committed == 1 {
+                self.track(room, &state);
+                return Ok(outcome);
+            }
+            // Lost a race: back off a little (jittered) and start from the new state.
+            let jitter = u64::from(Uuid::new_v4().as_u128() as u8 % 8);
+            tokio::time::sleep(Duration::from_millis(u64::from(attempt.min(10)) + jitter)).await;
+        }
+        Err(HubError(format!("room {room} is too contended")))
+    }
+
+    fn track(&self, room: RoomId, state: &RoomState) {
+        let local = state
+            .slots
+            .iter()
+            .flatten()
+            .any(|m| m.conn.instance == self.instance);
+        let mut rooms = lock(&self.local_rooms);
+        if local {
+            rooms.insert(room);
+        } else {
+            rooms.remove(&room);
+        }
+    }
+}
+
+fn hub_error(e: impl std::fmt::Display) -> HubError {
+    HubError(e.to_string())
+}
+
+#[async_trait]
+impl Hub for RedisHub {
+    fn conn_id(&self) -> ConnId {
+        ConnId::new(self.instance)
+    }
+
+    async fn attach(&self, conn: ConnId, outbox: Outbox) -> Result<(), HubError> {
+        self.conns.insert(conn, outbox);
+        Ok(())
+    }
+
+    async fn detach(&self, conn: ConnId) -> Result<(), HubError> {
+        self.conns.remove(conn);
+        Ok(())
+    }
+
+    async fn join(&self, room: RoomId, member: &Member) -> Result<Outcome, HubError> {
+        self.step(room, |state| Some(state.join(room, member)))
+            .await
+    }
+
+    async fn apply(
+        &self,
+        room: RoomId,
+        actor: &Member,
+        action: Action,
+    ) -> Result<Outcome, HubError> {
+        self.step(room, |state| Some(state.apply(room, actor, action.clone())))
+            .await
+    }
+
+    async fn occupancy(&self, rooms: &[RoomId]) -> Result<Vec<u8>, HubError> {
+        if rooms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = rooms.iter().map(|r| self.keys.room(*r)).collect();
+        let mut redis = self.redis.clone();
+        let values: Vec<Option<String>> = redis.mget(keys).await.map_err(hub_error)?;
+        let states: Vec<RoomState> = values
+            .into_iter()
+            .map(|v| {
+                v.and_then(|json| serde_json::from_str(&json).ok())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let instances: Vec<Uuid> = states
+            .iter()
+            .flat_map(|s| s.slots.iter().flatten().map(|m| m.conn.instance))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let alive = self.alive(&instances).await?;
+        // Members of dead instances are not counted, even before a sweep evicts them.
+        Ok(states
+            .iter()
+            .map(|s| {
+                let live = s
+                    .slots
+                    .iter()
+                    .flatten()
+                    .filter(|m| alive.contains(&m.conn.instance))
+                    .count();
+                u8::try_from(live).unwrap_or(u8::MAX)
+            })
+            .collect())
+    }
+}
