@@ -65,6 +65,16 @@ pub struct Config {
     #[arg(long, env = "COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,
 
+    /// Where people reach Duet (e.g. `https://duet.example.com`): its origin may open the
+    /// WebSocket, and an `https` URL makes session cookies `Secure`.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+
+    /// Reverse proxies (addresses or CIDR networks, comma-separated) whose
+    /// `X-Forwarded-For`/`Forwarded` headers name the client; others' are ignored.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', action = ArgAction::Set)]
+    pub trusted_proxies: Vec<String>,
+
     /// Origins besides the app's own allowed to open the WebSocket (comma-separated).
     #[arg(long, env = "ALLOWED_ORIGINS", value_delimiter = ',', action = ArgAction::Set)]
     pub allowed_origins: Vec<String>,

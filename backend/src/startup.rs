@@ -41,6 +41,9 @@ pub enum StartupError {
     /// The hub's Redis could not be reached.
     #[error("redis: {0}")]
     Hub(#[from] HubError),
+    /// A setting is malformed.
+    #[error("{0}")]
+    Config(String),
     /// The address could not be bound.
     #[error("listen: {0}")]
     Io(#[from] std::io::Error),
@@ -57,13 +60,14 @@ impl Application {
     /// Connects the database (migrating it), loads secrets, and binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let secret = secret::load(&config)?;
+        let settings = Settings::from_config(&config).map_err(StartupError::Config)?;
         if !config.turn_urls().is_empty() && config.turn_secret.is_none() {
             return Err(StartupError::TurnSecretMissing);
         }
         if config.turn_urls().is_empty() && config.turn_secret.is_some() {
             tracing::warn!("TURN_SECRET is set without TURN_URLS: no TURN server is handed out");
         }
-        if config.environment == Environment::Production && !config.cookie_secure {
+        if config.environment == Environment::Production && !settings.cookie_secure {
             tracing::warn!(
                 "COOKIE_SECURE is off in production: session cookies will travel over plain HTTP"
             );
@@ -92,7 +96,7 @@ impl Application {
             pool,
             hub,
             tokens: TokenKeys::new(&secret, config.session_ttl),
-            settings: Settings::from_config(&config),
+            settings,
             limits: Limits::new(config.auth_rate_per_minute),
             admission: Admission::new(
                 config.max_connections_per_user,

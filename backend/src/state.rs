@@ -3,6 +3,7 @@
 use crate::auth::TokenKeys;
 use crate::auth::turn::TurnRest;
 use crate::config::Config;
+use crate::http::client_addr::TrustedProxies;
 use crate::signaling::Hub;
 use crate::signaling::admission::Admission;
 use duet_shared::UserId;
@@ -38,6 +39,8 @@ pub struct AppState {
 pub struct Settings {
     /// Whether the session cookie is `Secure`.
     pub cookie_secure: bool,
+    /// Proxies whose forwarded headers name the client.
+    pub trusted_proxies: TrustedProxies,
     /// Extra origins allowed to open the WebSocket.
     pub allowed_origins: Vec<String>,
     /// STUN servers for browsers.
@@ -55,15 +58,25 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The run-time settings of `config`.
-    pub fn from_config(config: &Config) -> Self {
-        Settings {
-            cookie_secure: config.cookie_secure,
+    /// The run-time settings of `config`, or what is wrong with it.
+    pub fn from_config(config: &Config) -> Result<Self, String> {
+        let public_origin = config
+            .public_url
+            .as_ref()
+            .map(|url| url.origin().ascii_serialization());
+        Ok(Settings {
+            cookie_secure: config.cookie_secure
+                || config
+                    .public_url
+                    .as_ref()
+                    .is_some_and(|u| u.scheme() == "https"),
+            trusted_proxies: TrustedProxies::parse(&config.trusted_proxies)?,
             allowed_origins: config
                 .allowed_origins
                 .iter()
                 .map(|o| o.trim().to_owned())
                 .filter(|o| !o.is_empty())
+                .chain(public_origin)
                 .collect(),
             stun_urls: config.stun_urls(),
             turn: config
@@ -75,7 +88,7 @@ impl Settings {
             client_timeout: config.client_timeout,
             ws_quota: Quota::per_second(nonzero(config.ws_rate))
                 .allow_burst(nonzero(config.ws_burst)),
-        }
+        })
     }
 }
 

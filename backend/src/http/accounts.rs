@@ -1,6 +1,5 @@
 //! Sign-up, sign-in, sign-out and the profile.
 
-use super::client_addr::client_ip;
 use super::validate;
 use crate::auth::{AuthUser, SESSION_COOKIE, password};
 use crate::db::{self, users};
@@ -42,7 +41,10 @@ async fn signup(
     state: web::Data<AppState>,
     body: web::Json<SignupBody>,
 ) -> Result<HttpResponse, AppError> {
-    limit(&state.limits.auth_per_ip, &client_ip(&req))?;
+    limit(
+        &state.limits.auth_per_ip,
+        &state.settings.trusted_proxies.client_ip(&req),
+    )?;
     let body = body.into_inner();
     let name = validate::user_name(&validate::required("name", body.name)?)?;
     let email = validate::email(&validate::required("email", body.email)?)?;
@@ -77,7 +79,7 @@ async fn signin(
     state: web::Data<AppState>,
     body: web::Json<SigninBody>,
 ) -> Result<HttpResponse, AppError> {
-    let ip = client_ip(&req);
+    let ip = state.settings.trusted_proxies.client_ip(&req);
     limit(&state.limits.auth_per_ip, &ip)?;
     let body = body.into_inner();
     let email = validate::required("email", body.email)?;

@@ -4,7 +4,6 @@
 use super::session;
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::http::client_addr::client_ip;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -25,7 +24,7 @@ pub async fn ws(
     let user = AuthUser::from_request_parts(&req)?;
     let slots = state
         .admission
-        .admit(user.id, client_ip(&req))
+        .admit(user.id, state.settings.trusted_proxies.client_ip(&req))
         .ok_or(AppError::TooManyConnections)?;
     let (response, ws_session, frames) = actix_ws::handle(&req, body)
         .map_err(|e| AppError::BadRequest(format!("not a WebSocket upgrade: {e}")))?;

@@ -7,6 +7,7 @@
 mod accounts;
 mod helpers;
 mod multi_instance;
+mod proxies;
 mod rooms;
 mod shutdown;
 mod signaling;
