@@ -143,6 +143,11 @@ pub struct Config {
     #[arg(long, env = "REDIS_PREFIX", default_value = "duet:")]
     pub redis_prefix: String,
 
+    /// Where to serve Prometheus metrics at `/metrics` (e.g. `127.0.0.1:9464`); off when unset.
+    /// Keep it off the public network.
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

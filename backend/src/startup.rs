@@ -3,6 +3,7 @@
 use crate::auth::{TokenKeys, secret};
 use crate::config::{Config, Environment};
 use crate::error::{self, AppError};
+use crate::metrics::Metrics;
 use crate::signaling::admission::Admission;
 use crate::signaling::hub::HubError;
 use crate::signaling::redis_hub::RedisHub;
@@ -53,6 +54,7 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    metrics: Option<(u16, Server)>,
     state: web::Data<AppState>,
 }
 
@@ -103,6 +105,7 @@ impl Application {
                 config.max_connections_per_address,
             ),
             shutdown,
+            metrics: Metrics::default(),
         });
         spawn_limit_pruning(state.clone());
 
@@ -136,10 +139,15 @@ impl Application {
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
+        let metrics = match config.metrics_addr {
+            Some(addr) => Some(metrics_server(addr, state.clone())?),
+            None => None,
+        };
         tracing::info!(port, "Duet is listening");
         Ok(Application {
             port,
             server,
+            metrics,
             state,
         })
     }
@@ -149,8 +157,16 @@ impl Application {
         self.port
     }
 
+    /// The port of the metrics listener, when `METRICS_ADDR` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
     /// Serves until the process is told to stop; open connections are told to reconnect.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if let Some((_, metrics)) = self.metrics {
+            tokio::spawn(metrics);
+        }
         let handle = self.server.handle();
         let shutdown = self.state.shutdown.clone();
         let server = tokio::spawn(self.server);
@@ -162,6 +178,32 @@ impl Application {
         handle.stop(true).await;
         Ok(())
     }
+}
+
+/// A second listener for `/metrics` only, so metrics are never on the public port.
+fn metrics_server(
+    addr: std::net::SocketAddr,
+    state: web::Data<AppState>,
+) -> std::io::Result<(u16, Server)> {
+    let listener = TcpListener::bind(addr)?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new().app_data(state.clone()).route(
+            "/metrics",
+            web::get().to(|state: web::Data<AppState>| async move {
+                let local = i64::try_from(state.hub.local_rooms()).unwrap_or(i64::MAX);
+                state.metrics.rooms_occupied.set(local);
+                HttpResponse::Ok()
+                    .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+                    .body(state.metrics.render())
+            }),
+        )
+    })
+    .workers(1)
+    .listen(listener)?
+    .run();
+    tracing::info!(port, "metrics on /metrics");
+    Ok((port, server))
 }
 
 async fn api_not_found() -> Result<HttpResponse, AppError> {

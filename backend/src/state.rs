@@ -4,6 +4,7 @@ use crate::auth::TokenKeys;
 use crate::auth::turn::TurnRest;
 use crate::config::Config;
 use crate::http::client_addr::TrustedProxies;
+use crate::metrics::Metrics;
 use crate::signaling::Hub;
 use crate::signaling::admission::Admission;
 use duet_shared::UserId;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Caps on simultaneous signaling connections.
     pub admission: Admission,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
     /// Cancelled when the server shuts down; connections close with "restarting".
     pub shutdown: CancellationToken,
 }

@@ -380,6 +380,22 @@ impl ClientMsg {
         }
     }
 
+    /// The wire name of this message's `type`.
+    pub fn type_name(&self) -> &'static str {
+        let i = match self {
+            ClientMsg::JoinRoom { .. } => 0,
+            ClientMsg::LeaveRoom { .. } => 1,
+            ClientMsg::Offer { .. } => 2,
+            ClientMsg::Answer { .. } => 3,
+            ClientMsg::IceCandidate { .. } => 4,
+            ClientMsg::ChatMessage { .. } => 5,
+            ClientMsg::GameSelect { .. } => 6,
+            ClientMsg::GameMove { .. } => 7,
+            ClientMsg::GameReset { .. } => 8,
+        };
+        Self::TYPES[i]
+    }
+
     /// The room this message is about.
     pub fn room_id(&self) -> RoomId {
         match self {

@@ -4,6 +4,7 @@ use super::validate;
 use crate::auth::{AuthUser, SESSION_COOKIE, password};
 use crate::db::{self, users};
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::state::AppState;
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -42,6 +43,7 @@ async fn signup(
     body: web::Json<SignupBody>,
 ) -> Result<HttpResponse, AppError> {
     limit(
+        &state.metrics,
         &state.limits.auth_per_ip,
         &state.settings.trusted_proxies.client_ip(&req),
     )?;
@@ -80,11 +82,15 @@ async fn signin(
     body: web::Json<SigninBody>,
 ) -> Result<HttpResponse, AppError> {
     let ip = state.settings.trusted_proxies.client_ip(&req);
-    limit(&state.limits.auth_per_ip, &ip)?;
+    limit(&state.metrics, &state.limits.auth_per_ip, &ip)?;
     let body = body.into_inner();
     let email = validate::required("email", body.email)?;
     let pass = validate::required("password", body.password)?;
-    limit(&state.limits.signin, &(ip, users::normalize_email(&email)))?;
+    limit(
+        &state.metrics,
+        &state.limits.signin,
+        &(ip, users::normalize_email(&email)),
+    )?;
 
     let stored = users::by_email(&state.pool, &email).await?;
     let (user, hash) = match stored {
@@ -93,6 +99,7 @@ async fn signin(
     };
     if !password::verify(pass, hash).await? {
         tracing::info!(%ip, "failed sign-in");
+        state.metrics.auth_failures.inc();
         return Err(AppError::InvalidCredentials);
     }
     let user = user.ok_or(AppError::InvalidCredentials)?;
@@ -136,10 +143,12 @@ fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
 
 /// Takes one token from `key`'s bucket, or answers 429 with the wait.
 fn limit<K: std::hash::Hash + Eq + Clone>(
+    metrics: &Metrics,
     limiter: &governor::DefaultKeyedRateLimiter<K>,
     key: &K,
 ) -> Result<(), AppError> {
     limiter.check_key(key).map_err(|not_until| {
+        Metrics::count(&metrics.rate_limited, "auth");
         AppError::RateLimited(not_until.wait_time_from(DefaultClock::default().now()))
     })
 }

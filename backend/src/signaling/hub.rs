@@ -47,6 +47,8 @@ pub trait Hub: Send + Sync + 'static {
         actor: &Member,
         action: Action,
     ) -> Result<Outcome, HubError>;
+    /// Rooms with a member connected to this instance.
+    fn local_rooms(&self) -> usize;
     /// Members present in each of `rooms`, in the same order.
     async fn occupancy(&self, rooms: &[RoomId]) -> Result<Vec<u8>, HubError>;
 }
@@ -151,6 +153,10 @@ impl Hub for MemoryHub {
         action: Action,
     ) -> Result<Outcome, HubError> {
         Ok(self.step(room, |state| state.apply(room, actor, action)))
+    }
+
+    fn local_rooms(&self) -> usize {
+        lock(&self.rooms).len()
     }
 
     async fn occupancy(&self, rooms: &[RoomId]) -> Result<Vec<u8>, HubError> {

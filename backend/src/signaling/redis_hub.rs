@@ -299,6 +299,10 @@ impl Hub for RedisHub {
             .await
     }
 
+    fn local_rooms(&self) -> usize {
+        lock(&self.local_rooms).len()
+    }
+
     async fn occupancy(&self, rooms: &[RoomId]) -> Result<Vec<u8>, HubError> {
         if rooms.is_empty() {
             return Ok(Vec::new());

@@ -6,6 +6,7 @@ use super::hub::{OUTBOX_CAPACITY, Outbox};
 use super::room::{Action, Member, Outcome};
 use crate::auth::AuthUser;
 use crate::db;
+use crate::metrics::Metrics;
 use crate::state::AppState;
 use actix_web::web;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
@@ -81,6 +82,7 @@ pub async fn run(
         return;
     }
     tracing::debug!("connected");
+    me.state.metrics.connections.inc();
 
     let mut heartbeat = tokio::time::interval(settings.heartbeat_interval);
     let mut last_heard = Instant::now();
@@ -98,8 +100,11 @@ pub async fn run(
                 description: Some("server restarting; reconnect".into()),
             }),
             Some(msg) = outbox.recv() => {
-                if matches!(msg, ServerMsg::Error { code: ErrorCode::Replaced, .. }) {
-                    me.room = None;
+                if let ServerMsg::Error { code, .. } = &msg {
+                    if *code == ErrorCode::Replaced {
+                        me.room = None;
+                    }
+                    count_error(&me.state, *code);
                 }
                 if send(&mut session, &msg, &settings).await.is_err() { break None }
             }
@@ -131,6 +136,9 @@ pub async fn run(
                     }),
                 };
                 for reply in replies {
+                    if let ServerMsg::Error { code, .. } = &reply {
+                        count_error(&me.state, *code);
+                    }
                     if send(&mut session, &reply, &settings).await.is_err() { break; }
                 }
             }
@@ -152,6 +160,7 @@ pub async fn run(
     if let Err(e) = me.state.hub.detach(conn).await {
         tracing::error!(error = %e, "could not deregister connection");
     }
+    me.state.metrics.connections.dec();
     tracing::debug!(?close, "disconnected");
     let _ = session.close(close).await;
 }
@@ -176,6 +185,7 @@ impl Connection {
     async fn handle_text(&mut self, text: &str) -> Result<Vec<ServerMsg>, CloseReason> {
         if self.limiter.check().is_err() {
             self.violations += 1;
+            Metrics::count(&self.state.metrics.rate_limited, "signaling");
             if self.violations > MAX_RATE_VIOLATIONS {
                 tracing::warn!("closing a connection that kept flooding");
                 return Err(CloseReason {
@@ -239,6 +249,7 @@ impl Connection {
 
     async fn act(&mut self, msg: ClientMsg) -> Option<ServerMsg> {
         let room_id = msg.room_id();
+        let kind = msg.type_name();
         let Some(room) = self.room.filter(|r| r.id == room_id) else {
             return Some(ServerMsg::error(
                 ErrorCode::NotInRoom,
@@ -254,7 +265,10 @@ impl Connection {
                 self.room = None;
                 None
             }
-            Ok(_) => None,
+            Ok(_) => {
+                Metrics::count(&self.state.metrics.relayed, kind);
+                None
+            }
             Err(e) => {
                 tracing::error!(error = %e, "room action failed");
                 Some(internal())
@@ -303,6 +317,7 @@ impl Connection {
             }
             ClientMsg::ChatMessage { message, .. } => {
                 if self.state.limits.chat.check_key(&self.member.user).is_err() {
+                    Metrics::count(&self.state.metrics.rate_limited, "chat");
                     return Err(ServerMsg::error(
                         ErrorCode::RateLimited,
                         "you are sending chat messages too fast",
@@ -330,6 +345,13 @@ impl Connection {
                 Action::GameReset(game_type)
             }
         })
+    }
+}
+
+/// Counts an error code sent to a client.
+fn count_error(state: &AppState, code: ErrorCode) {
+    if let Ok(serde_json::Value::String(name)) = serde_json::to_value(code) {
+        Metrics::count(&state.metrics.errors, &name);
     }
 }
 

@@ -4,6 +4,7 @@
 use super::session;
 use crate::auth::AuthUser;
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -21,11 +22,16 @@ pub async fn ws(
             "this origin may not open the signaling socket",
         ));
     }
-    let user = AuthUser::from_request_parts(&req)?;
-    let slots = state
+    let user = AuthUser::from_request_parts(&req).inspect_err(|_| {
+        state.metrics.auth_failures.inc();
+    })?;
+    let Some(slots) = state
         .admission
         .admit(user.id, state.settings.trusted_proxies.client_ip(&req))
-        .ok_or(AppError::TooManyConnections)?;
+    else {
+        Metrics::count(&state.metrics.rate_limited, "connections");
+        return Err(AppError::TooManyConnections);
+    };
     let (response, ws_session, frames) = actix_ws::handle(&req, body)
         .map_err(|e| AppError::BadRequest(format!("not a WebSocket upgrade: {e}")))?;
     let frames = frames

@@ -34,6 +34,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The database URL the server uses.
     pub database_url: String,
+    /// The metrics listener's port, with `--metrics-addr`.
+    pub metrics_port: Option<u16>,
     _data: tempfile::TempDir,
 }
 
@@ -111,12 +113,14 @@ async fn spawn_app_on(data: tempfile::TempDir, database_url: String, extra: &[&s
     let config = Config::try_parse_from(args).expect("valid test flags");
     let app = Application::build(config).await.expect("app builds");
     let port = app.port();
+    let metrics_port = app.metrics_port();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
         http: reqwest::Client::new(),
         database_url,
+        metrics_port,
         _data: data,
     }
 }
@@ -229,6 +233,7 @@ impl TestApp {
             port,
             http: reqwest::Client::new(),
             database_url: String::new(),
+            metrics_port: None,
             _data: tempfile::tempdir().expect("temp dir"),
         }
     }

@@ -769,3 +769,62 @@ async fn ice_candidates_per_negotiation_are_capped_until_the_next_description() 
     assert!(matches!(b.recv().await, ServerMsg::Offer { .. }));
     assert!(matches!(b.recv().await, ServerMsg::IceCandidate { .. }));
 }
+
+#[tokio::test]
+async fn metrics_count_connections_relays_errors_and_auth_failures_on_their_own_port_only() {
+    let app = spawn_app_with(&["--metrics-addr", "127.0.0.1:0"]).await;
+    let metrics_url = format!("http://127.0.0.1:{}/metrics", app.metrics_port.unwrap());
+    let scrape = || async {
+        reqwest::get(&metrics_url)
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let has = |text: &str, line: &str| text.lines().any(|l| l == line);
+
+    let (mut a, mut b, room, ada, _) = pair(&app, "game").await;
+    a.send(&ClientMsg::ChatMessage {
+        room_id: room,
+        message: "hi".into(),
+    })
+    .await;
+    assert!(matches!(b.recv().await, ServerMsg::ChatMessage { .. }));
+    assert!(matches!(a.recv().await, ServerMsg::ChatMessage { .. }));
+    a.expect_quiet().await; // also sends one not-in-room error
+    let wrong = app
+        .post(
+            "/api/signin",
+            None,
+            json!({"email": ada.email, "password": "wrong password"}),
+        )
+        .await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(
+        app.ws_refusal(&[("authorization", "Bearer forged")]).await,
+        401
+    );
+
+    let text = scrape().await;
+    assert!(has(&text, "duet_ws_connections 2"), "{text}");
+    assert!(has(&text, "duet_rooms_occupied 1"), "{text}");
+    assert!(
+        has(
+            &text,
+            "duet_messages_relayed_total{kind=\"chat-message\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        has(&text, "duet_protocol_errors_total{kind=\"not-in-room\"} 1"),
+        "{text}"
+    );
+    assert!(has(&text, "duet_auth_failures_total 2"), "{text}");
+
+    let public = app.get("/metrics", None).await.text().await.unwrap();
+    assert!(
+        !public.contains("duet_ws_connections"),
+        "metrics are not on the public port"
+    );
+}

@@ -78,8 +78,15 @@ fn allocate(port: u16, username: &str, credential: &str) -> bool {
         .args(["-n", "3", "-m", "1", "-y", "-l", "100", "127.0.0.1"])
         .output()
         .expect("turnutils_uclient is installed");
+    // UDP on a loaded machine may lose a packet: any bytes back through the relay prove it.
     let log = String::from_utf8_lossy(&out.stdout);
-    out.status.success() && log.contains("tot_recv_bytes ~ 300")
+    let received = log
+        .split("tot_recv_bytes ~ ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0);
+    out.status.success() && received > 0
 }
 
 #[tokio::test]
@@ -114,11 +121,12 @@ async fn coturn_accepts_our_credentials_and_refuses_forged_and_expired_ones() {
     );
     assert!(username.ends_with(&format!(":{}", ada.id)), "{username}");
 
-    // coturn needs a moment to listen: retry the valid allocation until it succeeds.
+    // coturn needs a moment to listen: retry the valid allocation until it succeeds
+    // (each try can take seconds on a loaded machine, hence the longer deadline).
     let port = coturn.port;
     let (u, c) = (username.clone(), credential.clone());
     let accepted = tokio::task::spawn_blocking(move || {
-        let deadline = std::time::Instant::now() + WAIT;
+        let deadline = std::time::Instant::now() + 4 * WAIT;
         while std::time::Instant::now() < deadline {
             if allocate(port, &u, &c) {
                 return true;
