@@ -80,9 +80,10 @@ fn allocate(port: u16, username: &str, credential: &str) -> bool {
         .expect("turnutils_uclient is installed");
     // UDP on a loaded machine may lose a packet: any bytes back through the relay prove it.
     let log = String::from_utf8_lossy(&out.stdout);
+    // The client prints running totals; the last one is the final count.
     let received = log
-        .split("tot_recv_bytes ~ ")
-        .nth(1)
+        .rsplit("tot_recv_bytes ~ ")
+        .next()
         .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
         .and_then(|n| n.parse::<u64>().ok())
         .unwrap_or(0);
