@@ -81,10 +81,14 @@ fn allocate(port: u16, username: &str, credential: &str) -> bool {
     // UDP on a loaded machine may lose a packet: any bytes back through the relay prove it.
     let log = String::from_utf8_lossy(&out.stdout);
     // The client prints running totals; the last one is the final count.
+    const MARK: &str = "tot_recv_bytes ~ ";
     let received = log
-        .rsplit("tot_recv_bytes ~ ")
-        .next()
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .rfind(MARK)
+        .and_then(|at| {
+            log[at + MARK.len()..]
+                .split(|c: char| !c.is_ascii_digit())
+                .next()
+        })
         .and_then(|n| n.parse::<u64>().ok())
         .unwrap_or(0);
     out.status.success() && received > 0
