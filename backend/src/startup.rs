@@ -12,6 +12,7 @@ use crate::state::{AppState, Limits, Settings};
 use crate::{db, http, security_headers, static_files};
 use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, middleware, web};
+use tracing_actix_web::TracingLogger;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -119,6 +120,9 @@ impl Application {
             App::new()
                 .wrap(security_headers::default_headers(&csp))
                 .wrap(middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
+                // A span per request with a `request_id`: every log line a handler
+                // writes carries it (the access line above is written after it closes).
+                .wrap(TracingLogger::default())
                 .app_data(app_state.clone())
                 .app_data(
                     web::JsonConfig::default()
