@@ -31,6 +31,7 @@ services:
     scripts/ensure-postgres.sh
     scripts/ensure-redis.sh
     scripts/ensure-coturn.sh
+    scripts/ensure-nginx.sh
 
 # Unit and integration tests, each on a fresh SQLite file (multi-instance tests use Postgres and Redis).
 test-sqlite: services
@@ -54,6 +55,10 @@ build-frontend:
 # End-to-end tests: two headless Chromiums against the real server.
 e2e:
     scripts/e2e.sh
+
+# One-file deployment: target/dist/duet with the web app and migrations inside (prints its size).
+dist:
+    scripts/dist.sh
 
 # Benchmarks: the built app's size (and, later, load figures).
 bench:

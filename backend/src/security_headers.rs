@@ -4,7 +4,6 @@
 use actix_web::middleware::DefaultHeaders;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use std::path::Path;
 
 /// The headers every response carries, with `csp` from [`content_security_policy`].
 pub fn default_headers(csp: &str) -> DefaultHeaders {
@@ -21,12 +20,12 @@ pub fn default_headers(csp: &str) -> DefaultHeaders {
         ))
 }
 
-/// The policy: own origin only, WebAssembly compilation allowed, and the built
-/// `index.html`'s inline loader allowed by hash (not by `'unsafe-inline'`).
-pub fn content_security_policy(index: &Path) -> String {
-    let hashes: String = std::fs::read_to_string(index)
+/// The policy: own origin only, WebAssembly compilation allowed, and the inline loader
+/// of the app's `index.html` allowed by hash (not by `'unsafe-inline'`).
+pub fn content_security_policy(index_html: Option<&str>) -> String {
+    let hashes: String = index_html
         .map(|html| {
-            inline_scripts(&html)
+            inline_scripts(html)
                 .map(|s| format!(" 'sha256-{}'", sha256_base64(s)))
                 .collect()
         })
@@ -77,7 +76,7 @@ mod tests {
 
     #[test]
     fn without_a_built_app_the_policy_still_stands() {
-        let csp = content_security_policy(Path::new("/nonexistent/index.html"));
+        let csp = content_security_policy(None);
         assert!(
             csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
             "{csp}"

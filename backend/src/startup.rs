@@ -12,11 +12,11 @@ use crate::state::{AppState, Limits, Settings};
 use crate::{db, http, security_headers, static_files};
 use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, middleware, web};
-use tracing_actix_web::TracingLogger;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+use tracing_actix_web::TracingLogger;
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +114,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let static_dir = config.static_dir.clone();
         // Computed once: the built app does not change while the server runs.
-        let csp = security_headers::content_security_policy(&static_dir.join("index.html"));
+        let csp = security_headers::content_security_policy(
+            static_files::index_html(&static_dir).as_deref(),
+        );
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()

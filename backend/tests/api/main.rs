@@ -8,6 +8,7 @@ mod accounts;
 mod helpers;
 mod multi_instance;
 mod proxies;
+mod reverse_proxy;
 mod rooms;
 mod shutdown;
 mod signaling;
