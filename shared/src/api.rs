@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 /// `POST /api/signup`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignupRequest {
     /// Display name shown to the other person.
     pub name: String,
@@ -19,6 +20,7 @@ pub struct SignupRequest {
 
 /// `POST /api/signin`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SigninRequest {
     /// The account's e-mail (any case).
     pub email: String,
@@ -28,6 +30,7 @@ pub struct SigninRequest {
 
 /// A signed-in user's own account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// Account id.
@@ -42,6 +45,7 @@ pub struct User {
 
 /// Answer to sign-up and sign-in: the session token (also set as a cookie) and the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthResponse {
     /// A JWT for `Authorization: Bearer`.
     pub token: String,
@@ -51,6 +55,7 @@ pub struct AuthResponse {
 
 /// What a room is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum RoomType {
     /// Playing games (the games panel is offered).
@@ -89,6 +94,7 @@ impl RoomType {
 
 /// Whether a room is listed in the lobby.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum RoomStatus {
     /// Listed; any signed-in user may join.
@@ -145,6 +151,7 @@ from_str_via_all!(RoomStatus, [RoomStatus::Public, RoomStatus::Private]);
 
 /// Another user as shown on a room card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     /// Account id.
     pub id: UserId,
@@ -154,6 +161,7 @@ pub struct UserSummary {
 
 /// `POST /api/rooms`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateRoomRequest {
     /// Room name, 1 to [`crate::limits::MAX_ROOM_NAME_CHARS`] characters.
     pub name: String,
@@ -166,6 +174,7 @@ pub struct CreateRoomRequest {
 
 /// `POST /api/join-room`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JoinRoomRequest {
     /// The room's id.
@@ -174,6 +183,7 @@ pub struct JoinRoomRequest {
 
 /// A room, with its live occupancy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Room {
     /// The room's id.
@@ -195,6 +205,7 @@ pub struct Room {
 
 /// `GET /api/rooms` query: both filters optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomFilter {
     /// Only rooms of this type.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -206,6 +217,7 @@ pub struct RoomFilter {
 
 /// One STUN or TURN server, as `RTCIceServer`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IceServer {
     /// `stun:`, `turn:` or `turns:` URLs.
     pub urls: Vec<String>,
@@ -219,6 +231,7 @@ pub struct IceServer {
 
 /// `GET /api/webrtc/ice`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IceConfig {
     /// Servers for `RTCConfiguration.iceServers`.
@@ -229,6 +242,7 @@ pub struct IceConfig {
 
 /// The body of every API error: `{"error": {"code", "message"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// The error.
     pub error: ApiErrorBody,
@@ -236,6 +250,7 @@ pub struct ApiError {
 
 /// Inside [`ApiError`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiErrorBody {
     /// A stable machine-readable code, e.g. `email-taken`.
     pub code: String,

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, web};
 use duet_shared::UserId;
-use duet_shared::api::{AuthResponse, User};
+use duet_shared::api::{ApiError, AuthResponse, SigninRequest, SignupRequest, User};
 use governor::clock::{Clock, DefaultClock};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -37,6 +37,13 @@ struct SigninBody {
     password: Option<String>,
 }
 
+/// Creates an account and signs it in.
+#[utoipa::path(post, path = "/api/signup", tag = "accounts", request_body = SignupRequest,
+    responses(
+        (status = 201, description = "Signed up; the session cookie is set", body = AuthResponse),
+        (status = 400, description = "Invalid input; `field` names it", body = ApiError),
+        (status = 409, description = "The e-mail is taken", body = ApiError),
+        (status = 429, description = "Too many attempts from this address", body = ApiError)))]
 async fn signup(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -76,6 +83,13 @@ async fn signup(
     signed_in(&state, user, HttpResponse::Created())
 }
 
+/// Signs in with e-mail and password.
+#[utoipa::path(post, path = "/api/signin", tag = "accounts", request_body = SigninRequest,
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set", body = AuthResponse),
+        (status = 400, description = "Invalid input; `field` names it", body = ApiError),
+        (status = 401, description = "Wrong e-mail or password", body = ApiError),
+        (status = 429, description = "Too many attempts", body = ApiError)))]
 async fn signin(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -106,12 +120,20 @@ async fn signin(
     signed_in(&state, user, HttpResponse::Ok())
 }
 
+/// Clears the session cookie.
+#[utoipa::path(post, path = "/api/signout", tag = "accounts",
+    responses((status = 204, description = "Signed out")))]
 async fn signout(state: web::Data<AppState>) -> HttpResponse {
     let mut cookie = session_cookie(&state, String::new());
     cookie.make_removal();
     HttpResponse::NoContent().cookie(cookie).finish()
 }
 
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/profile", tag = "accounts", security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, body = User),
+        (status = 401, description = "Not signed in", body = ApiError)))]
 async fn profile(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let user = users::by_id(&state.pool, user.id)
         .await?

@@ -12,6 +12,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/webrtc/ice", web::get().to(ice_servers));
 }
 
+/// STUN and TURN servers for `RTCPeerConnection`, with short-lived TURN credentials.
+#[utoipa::path(get, path = "/api/webrtc/ice", tag = "webrtc", security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = IceConfig), (status = 401, body = duet_shared::api::ApiError)))]
 async fn ice_servers(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
     let mut ice_servers = Vec::new();

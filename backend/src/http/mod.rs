@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod client_addr;
 pub mod health;
 pub mod ice;
+pub mod openapi;
 pub mod rooms;
 pub mod validate;
 
@@ -11,7 +12,8 @@ use actix_web::web;
 
 /// Registers every `/api` route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(accounts::configure)
+    cfg.route("/openapi.json", web::get().to(openapi::document))
+        .configure(accounts::configure)
         .configure(rooms::configure)
         .configure(ice::configure);
 }

@@ -6,7 +6,9 @@ use crate::db::{self, rooms};
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use duet_shared::api::{Room, RoomStatus, RoomType, UserSummary};
+use duet_shared::api::{
+    ApiError, CreateRoomRequest, JoinRoomRequest, Room, RoomStatus, RoomType, UserSummary,
+};
 use duet_shared::{RoomId, UserId};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -53,6 +55,14 @@ fn room_type(value: &str) -> Result<RoomType, AppError> {
     })
 }
 
+/// Creates a room.
+#[utoipa::path(post, path = "/api/rooms", tag = "rooms", request_body = CreateRoomRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 201, body = Room),
+        (status = 400, description = "Invalid input; `field` names it", body = ApiError),
+        (status = 401, body = ApiError),
+        (status = 409, description = "Too many rooms for this account", body = ApiError)))]
 async fn create(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -87,6 +97,15 @@ async fn create(
     Ok(HttpResponse::Created().json(room))
 }
 
+/// Public rooms and the caller's own private ones, newest first, with live occupancy.
+#[utoipa::path(get, path = "/api/rooms", tag = "rooms", security(("bearer" = []), ("cookie" = [])),
+    params(
+        ("type" = Option<RoomType>, Query, description = "Only rooms of this type"),
+        ("q" = Option<String>, Query, description = "Only rooms whose name contains this text")),
+    responses(
+        (status = 200, body = Vec<Room>),
+        (status = 400, description = "Invalid input; `field` names it", body = ApiError),
+        (status = 401, body = ApiError)))]
 async fn list(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -106,6 +125,13 @@ async fn list(
     Ok(HttpResponse::Ok().json(found))
 }
 
+/// One room, if the caller may join it.
+#[utoipa::path(get, path = "/api/rooms/{id}", tag = "rooms", security(("bearer" = []), ("cookie" = [])),
+    params(("id" = RoomId, Path, description = "The room's id")),
+    responses(
+        (status = 200, body = Room),
+        (status = 401, body = ApiError),
+        (status = 404, description = "No such room, or not visible to the caller", body = ApiError)))]
 async fn show(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -115,6 +141,14 @@ async fn show(
     Ok(HttpResponse::Ok().json(room))
 }
 
+/// Deletes a room (its creator only).
+#[utoipa::path(delete, path = "/api/rooms/{id}", tag = "rooms", security(("bearer" = []), ("cookie" = [])),
+    params(("id" = RoomId, Path, description = "The room's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, body = ApiError),
+        (status = 403, description = "Not the creator", body = ApiError),
+        (status = 404, body = ApiError)))]
 async fn delete(
     user: AuthUser,
     state: web::Data<AppState>,
@@ -129,6 +163,14 @@ async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Joins a room by id, granting access to a private room.
+#[utoipa::path(post, path = "/api/join-room", tag = "rooms", request_body = JoinRoomRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, body = Room),
+        (status = 400, description = "Invalid input; `field` names it", body = ApiError),
+        (status = 401, body = ApiError),
+        (status = 404, body = ApiError)))]
 async fn join(
     user: AuthUser,
     state: web::Data<AppState>,

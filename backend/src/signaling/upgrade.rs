@@ -11,6 +11,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use duet_shared::limits::MAX_FRAME_BYTES;
 
 /// Upgrades an authenticated, same-origin request to a signaling WebSocket.
+#[utoipa::path(get, path = "/ws", tag = "signaling", security(("bearer" = []), ("cookie" = [])),
+    description = "The signaling WebSocket; messages are described in docs/protocol.md.",
+    responses(
+        (status = 101, description = "Switching to the WebSocket protocol"),
+        (status = 401, description = "No valid session", body = duet_shared::api::ApiError),
+        (status = 403, description = "Foreign Origin", body = duet_shared::api::ApiError),
+        (status = 429, description = "Too many open connections", body = duet_shared::api::ApiError)))]
 pub async fn ws(
     req: HttpRequest,
     body: web::Payload,

@@ -178,3 +178,72 @@ async fn cross_origin_requests_get_no_cors_permission() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_matches_the_real_routes_and_the_api_docs() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app
+        .get("/api/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut operations = Vec::new();
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            operations.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    assert!(operations.len() >= 12, "{operations:?}");
+
+    // Every documented operation is served (not the unknown-endpoint 404, not a 405).
+    for (method, path) in &operations {
+        let concrete = path.replace("{id}", &uuid::Uuid::new_v4().to_string());
+        let res = app
+            .call(
+                method.parse().unwrap(),
+                &concrete,
+                None,
+                Some(serde_json::json!({})),
+            )
+            .await;
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        assert_ne!(status, 405, "{method} {path}");
+        assert!(
+            !body.contains("no such API endpoint"),
+            "{method} {path} is not routed"
+        );
+    }
+
+    // Every endpoint docs/api.md describes is in the document.
+    let api_md = include_str!("../../../docs/api.md");
+    let mut described = 0;
+    for line in api_md.lines() {
+        for method in ["GET", "POST", "DELETE"] {
+            let marker = format!("`{method} /");
+            if let Some(at) = line.find(&marker) {
+                let rest = &line[at + marker.len() - 1..];
+                let path: String = rest
+                    .chars()
+                    .take_while(|c| !matches!(c, ' ' | '`' | '?'))
+                    .collect();
+                described += 1;
+                assert!(
+                    operations.contains(&(method.to_owned(), path.clone())),
+                    "{method} {path} is described in docs/api.md but missing from the OpenAPI document"
+                );
+            }
+        }
+    }
+    assert!(
+        described >= 12,
+        "docs/api.md describes the endpoints ({described} found)"
+    );
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert!(doc["components"]["schemas"]["Room"].is_object());
+}
