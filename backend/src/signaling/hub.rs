@@ -34,10 +34,18 @@ pub struct HubError(pub String);
 pub trait Hub: Send + Sync + 'static {
     /// A fresh id for a connection held by this instance.
     fn conn_id(&self) -> ConnId;
+    /// The connections this instance holds.
+    fn outboxes(&self) -> &Outboxes;
     /// Makes a local connection reachable.
-    async fn attach(&self, conn: ConnId, outbox: Outbox) -> Result<(), HubError>;
+    async fn attach(&self, conn: ConnId, outbox: Outbox) -> Result<(), HubError> {
+        self.outboxes().insert(conn, outbox);
+        Ok(())
+    }
     /// Forgets a connection (call after it left its room).
-    async fn detach(&self, conn: ConnId) -> Result<(), HubError>;
+    async fn detach(&self, conn: ConnId) -> Result<(), HubError> {
+        self.outboxes().remove(conn);
+        Ok(())
+    }
     /// Admits `member` to `room`, or refuses it as full; delivers the resulting messages.
     async fn join(&self, room: RoomId, member: &Member) -> Result<Outcome, HubError>;
     /// Applies a member's action in `room` and delivers the resulting messages.
@@ -132,14 +140,8 @@ impl Hub for MemoryHub {
         ConnId::new(self.instance)
     }
 
-    async fn attach(&self, conn: ConnId, outbox: Outbox) -> Result<(), HubError> {
-        self.conns.insert(conn, outbox);
-        Ok(())
-    }
-
-    async fn detach(&self, conn: ConnId) -> Result<(), HubError> {
-        self.conns.remove(conn);
-        Ok(())
+    fn outboxes(&self) -> &Outboxes {
+        &self.conns
     }
 
     async fn join(&self, room: RoomId, member: &Member) -> Result<Outcome, HubError> {

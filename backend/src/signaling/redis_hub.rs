@@ -6,7 +6,7 @@
 //! key has expired are evicted (their peers hear `peer-left`) by the next change to
 //! their room or by the periodic sweep of rooms with local members.
 
-use super::hub::{Hub, HubError, Outbox, Outboxes, lock};
+use super::hub::{Hub, HubError, Outboxes, lock};
 use super::room::{Action, ConnId, Delivery, Member, Outcome, RoomState, Step};
 use async_trait::async_trait;
 use duet_shared::{RoomId, ServerMsg};
@@ -274,14 +274,8 @@ impl Hub for RedisHub {
         ConnId::new(self.instance)
     }
 
-    async fn attach(&self, conn: ConnId, outbox: Outbox) -> Result<(), HubError> {
-        self.conns.insert(conn, outbox);
-        Ok(())
-    }
-
-    async fn detach(&self, conn: ConnId) -> Result<(), HubError> {
-        self.conns.remove(conn);
-        Ok(())
+    fn outboxes(&self) -> &Outboxes {
+        &self.conns
     }
 
     async fn join(&self, room: RoomId, member: &Member) -> Result<Outcome, HubError> {

@@ -4,7 +4,7 @@ use clap::Parser;
 use duet_backend::Application;
 use duet_backend::config::Config;
 use duet_shared::api::{AuthResponse, Room};
-use duet_shared::protocol::ClientMsg;
+use duet_shared::protocol::{ClientMsg, IceCandidate, SdpType, SessionDescription};
 use duet_shared::{ErrorCode, RoomId, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -211,6 +211,27 @@ pub async fn spawn_process(args: &[&str]) -> Process {
         child,
         port,
         _data: data,
+    }
+}
+
+/// An SDP description of `kind` with `body`.
+pub fn sdp(kind: SdpType, body: &str) -> SessionDescription {
+    SessionDescription {
+        kind,
+        sdp: body.to_owned(),
+    }
+}
+
+/// A host candidate numbered `n`.
+pub fn candidate(n: u16) -> IceCandidate {
+    IceCandidate {
+        candidate: format!(
+            "candidate:{n} 1 udp 2122260223 127.0.0.1 {} typ host",
+            50000 + n
+        ),
+        sdp_mid: Some("0".into()),
+        sdp_m_line_index: Some(0),
+        username_fragment: Some("abcd".into()),
     }
 }
 

@@ -2,26 +2,15 @@
 //! different instances; capacity holds across them; a dead instance leaves no ghosts.
 
 use crate::helpers::{
-    REDIS_URL, TestApp, WsClient, fresh_postgres_database, spawn_cluster, spawn_process,
+    REDIS_URL, TestApp, WsClient, candidate, fresh_postgres_database, sdp, spawn_cluster,
+    spawn_process,
 };
 use duet_shared::ServerMsg;
 use duet_shared::games::tictactoe::Move;
 use duet_shared::games::{GameType, Symbol};
-use duet_shared::protocol::{ClientMsg, IceCandidate, SdpType, SessionDescription};
+use duet_shared::protocol::{ClientMsg, SdpType};
 use futures_util::future::join_all;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-fn candidate(n: u16) -> IceCandidate {
-    IceCandidate {
-        candidate: format!(
-            "candidate:{n} 1 udp 2122260223 127.0.0.1 {} typ host",
-            50000 + n
-        ),
-        sdp_mid: Some("0".into()),
-        sdp_m_line_index: Some(0),
-        username_fragment: None,
-    }
-}
 
 #[tokio::test]
 async fn members_on_different_instances_negotiate_chat_and_play() {
@@ -52,10 +41,7 @@ async fn members_on_different_instances_negotiate_chat_and_play() {
     ));
     assert!(matches!(a.recv().await, ServerMsg::Ready { .. }));
 
-    let offer = SessionDescription {
-        kind: SdpType::Offer,
-        sdp: "v=0\r\n".into(),
-    };
+    let offer = sdp(SdpType::Offer, "v=0\r\n");
     a.send(&ClientMsg::Offer {
         room_id: room,
         offer: offer.clone(),
@@ -68,10 +54,7 @@ async fn members_on_different_instances_negotiate_chat_and_play() {
             offer
         }
     );
-    let answer = SessionDescription {
-        kind: SdpType::Answer,
-        sdp: "v=0\r\n".into(),
-    };
+    let answer = sdp(SdpType::Answer, "v=0\r\n");
     b.send(&ClientMsg::Answer {
         room_id: room,
         answer: answer.clone(),

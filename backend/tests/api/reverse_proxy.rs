@@ -2,9 +2,8 @@
 //! front of the backend: sign-in, the lobby and a WebSocket join work through it, and a
 //! forged `X-Forwarded-For` from the client does not change the rate-limit key.
 
-use crate::helpers::{WAIT, WsClient, spawn_app_with};
+use crate::helpers::{TestApp, WAIT, WsClient, spawn_app_with};
 use duet_shared::ServerMsg;
-use duet_shared::api::{AuthResponse, Room};
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -73,42 +72,18 @@ async fn signin_lobby_and_signaling_work_through_nginx_and_forged_forwarding_is_
     let app = spawn_app_with(&["--trusted-proxies", "127.0.0.3"]).await;
     let nginx = start_nginx(app.port).await;
     let base = format!("http://127.0.0.1:{}", nginx.port);
-    let http = reqwest::Client::new();
-
-    let signup = http
-        .post(format!("{base}/api/signup"))
-        .json(&json!({"name": "Ada", "email": "ada@example.com", "password": "correct horse"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signup.status(), 201);
-    let ada: AuthResponse = signup.json().await.unwrap();
-    let signin = http
-        .post(format!("{base}/api/signin"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse"}))
-        .send()
-        .await
-        .unwrap();
+    let proxied = TestApp::at(nginx.port);
+    let ada = proxied.new_user("Ada").await;
+    let signin = proxied
+        .post(
+            "/api/signin",
+            None,
+            json!({"email": ada.email, "password": ada.password}),
+        )
+        .await;
     assert_eq!(signin.status(), 200);
-    let room: Room = http
-        .post(format!("{base}/api/rooms"))
-        .bearer_auth(&ada.token)
-        .json(&json!({"name": "Proxied", "type": "game", "status": "public"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let lobby: Vec<Room> = http
-        .get(format!("{base}/api/rooms"))
-        .bearer_auth(&ada.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let room = proxied.create_room(&ada, "Proxied", "game", "public").await;
+    let lobby = proxied.list_rooms(&ada, "").await;
     assert_eq!(
         lobby.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![room.id]
@@ -129,23 +104,19 @@ async fn signin_lobby_and_signaling_work_through_nginx_and_forged_forwarding_is_
 
     // Forged X-Forwarded-For values do not buy fresh sign-in budgets: with the sign-in
     // above, four more attempts use up this address's five.
-    for i in 0..4 {
-        let res = http
+    let forged_signin = |forged: String| {
+        proxied
+            .http
             .post(format!("{base}/api/signin"))
-            .header("x-forwarded-for", format!("198.51.100.{i}"))
-            .json(&json!({"email": "ada@example.com", "password": "wrong guess"}))
+            .header("x-forwarded-for", forged)
+            .json(&json!({"email": ada.email, "password": "wrong guess"}))
             .send()
-            .await
-            .unwrap();
+    };
+    for i in 0..4 {
+        let res = forged_signin(format!("198.51.100.{i}")).await.unwrap();
         assert_eq!(res.status(), 401);
     }
-    let res = http
-        .post(format!("{base}/api/signin"))
-        .header("x-forwarded-for", "198.51.100.200")
-        .json(&json!({"email": "ada@example.com", "password": "wrong guess"}))
-        .send()
-        .await
-        .unwrap();
+    let res = forged_signin("198.51.100.200".into()).await.unwrap();
     assert_eq!(
         res.status(),
         429,

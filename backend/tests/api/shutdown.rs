@@ -1,31 +1,14 @@
 //! The real `duet` binary stops cleanly on SIGTERM and tells connected clients to reconnect.
 
-use crate::helpers::{WAIT, WsClient, spawn_process};
+use crate::helpers::{TestApp, WAIT, spawn_process};
 use std::process::Command;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 #[tokio::test]
 async fn sigterm_closes_sockets_with_1012_and_exits_cleanly() {
     let mut server = spawn_process(&[]).await;
-    let port = server.port;
-    let http = reqwest::Client::new();
-    let auth: duet_shared::api::AuthResponse = http
-        .post(format!("http://127.0.0.1:{port}/api/signup"))
-        .json(&serde_json::json!({"name": "Ada", "email": "ada@example.com", "password": "correct horse"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut req = format!("ws://127.0.0.1:{port}/ws")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "authorization",
-        format!("Bearer {}", auth.token).parse().unwrap(),
-    );
-    let mut ws = WsClient::connect(req).await;
+    let app = TestApp::at(server.port);
+    let ada = app.new_user("Ada").await;
+    let mut ws = app.ws(&ada).await;
     ws.expect_quiet().await;
 
     let pid = server.child.id().to_string();

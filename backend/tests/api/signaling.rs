@@ -1,34 +1,17 @@
 //! The WebSocket protocol: authentication before upgrade, joins, relay only within a
 //! room, capacity under races, server-side chat and games, bad input, limits, liveness.
 
-use crate::helpers::{SECRET, TestApp, TestUser, WsClient, spawn_app, spawn_app_with};
+use crate::helpers::{
+    SECRET, TestApp, TestUser, WsClient, candidate, sdp, spawn_app, spawn_app_with,
+};
 use duet_shared::games::tictactoe::{Move, Outcome as GameOutcome};
 use duet_shared::games::{GameType, Symbol};
 use duet_shared::limits::{MAX_CHAT_CHARS, MAX_FRAME_BYTES, MAX_SDP_BYTES};
-use duet_shared::protocol::{ClientMsg, GameState, IceCandidate, SdpType, SessionDescription};
+use duet_shared::protocol::{ClientMsg, GameState, SdpType};
 use duet_shared::{ErrorCode, RoomId, ServerMsg};
 use futures_util::future::join_all;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
-
-fn sdp(kind: SdpType, body: &str) -> SessionDescription {
-    SessionDescription {
-        kind,
-        sdp: body.to_owned(),
-    }
-}
-
-fn candidate(n: u16) -> IceCandidate {
-    IceCandidate {
-        candidate: format!(
-            "candidate:{n} 1 udp 2122260223 127.0.0.1 {} typ host",
-            50000 + n
-        ),
-        sdp_mid: Some("0".into()),
-        sdp_m_line_index: Some(0),
-        username_fragment: Some("abcd".into()),
-    }
-}
 
 /// Two users in one fresh room of `kind`, both joined: `(a, b, room)`; `a` is player 1.
 async fn pair(app: &TestApp, kind: &str) -> (WsClient, WsClient, RoomId, TestUser, TestUser) {

@@ -3,8 +3,6 @@
 use clap::Parser;
 use duet_backend::Application;
 use duet_backend::config::Config;
-use duet_shared::api::AuthResponse;
-use serde_json::json;
 
 fn config(data_dir: &std::path::Path, extra: &[&str]) -> Config {
     let dir = data_dir.to_str().unwrap();
@@ -52,7 +50,6 @@ async fn a_short_jwt_secret_is_refused() {
 #[tokio::test]
 async fn development_generates_a_private_secret_and_keeps_it_across_restarts() {
     let dir = tempfile::tempdir().unwrap();
-    let http = reqwest::Client::new();
     let port = start(config(dir.path(), &[])).await;
     let secret_file = dir.path().join("jwt-secret");
     let secret = std::fs::read_to_string(&secret_file).unwrap();
@@ -70,25 +67,14 @@ async fn development_generates_a_private_secret_and_keeps_it_across_restarts() {
         dir.path().join("duet.db").exists(),
         "SQLite database created in DATA_DIR"
     );
-    let auth: AuthResponse = http
-        .post(format!("http://127.0.0.1:{port}/api/signup"))
-        .json(&json!({"name": "Ada", "email": "ada@example.com", "password": "correct horse"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ada = crate::helpers::TestApp::at(port).new_user("Ada").await;
 
     // A second server on the same data folder reuses the secret and the database.
     let port = start(config(dir.path(), &[])).await;
     assert_eq!(std::fs::read_to_string(&secret_file).unwrap(), secret);
-    let profile = http
-        .get(format!("http://127.0.0.1:{port}/api/profile"))
-        .bearer_auth(&auth.token)
-        .send()
-        .await
-        .unwrap();
+    let profile = crate::helpers::TestApp::at(port)
+        .get("/api/profile", Some(&ada.token))
+        .await;
     assert_eq!(profile.status(), 200);
 }
 
