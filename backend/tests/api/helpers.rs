@@ -235,6 +235,57 @@ pub fn candidate(n: u16) -> IceCandidate {
     }
 }
 
+/// A realistic negotiation between two members of `room`: `offerer` sends an offer,
+/// `answerer` answers, then `offerer` trickles a dozen candidates, all arriving in order.
+pub async fn negotiate(offerer: &mut WsClient, answerer: &mut WsClient, room: RoomId) {
+    let offer = sdp(SdpType::Offer, "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n");
+    offerer
+        .send(&ClientMsg::Offer {
+            room_id: room,
+            offer: offer.clone(),
+        })
+        .await;
+    assert_eq!(
+        answerer.recv().await,
+        ServerMsg::Offer {
+            room_id: room,
+            offer
+        }
+    );
+    let answer = sdp(SdpType::Answer, "v=0\r\n");
+    answerer
+        .send(&ClientMsg::Answer {
+            room_id: room,
+            answer: answer.clone(),
+        })
+        .await;
+    assert_eq!(
+        offerer.recv().await,
+        ServerMsg::Answer {
+            room_id: room,
+            answer
+        }
+    );
+    for n in 0..12 {
+        offerer
+            .send(&ClientMsg::IceCandidate {
+                room_id: room,
+                candidate: candidate(n),
+            })
+            .await;
+    }
+    for n in 0..12 {
+        assert_eq!(
+            answerer.recv().await,
+            ServerMsg::IceCandidate {
+                room_id: room,
+                candidate: candidate(n)
+            },
+            "candidates arrive in order"
+        );
+    }
+}
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A name no other test in this process uses.

@@ -2,13 +2,12 @@
 //! different instances; capacity holds across them; a dead instance leaves no ghosts.
 
 use crate::helpers::{
-    REDIS_URL, TestApp, WsClient, candidate, fresh_postgres_database, sdp, spawn_cluster,
-    spawn_process,
+    REDIS_URL, TestApp, WsClient, fresh_postgres_database, negotiate, spawn_cluster, spawn_process,
 };
 use duet_shared::ServerMsg;
 use duet_shared::games::tictactoe::Move;
 use duet_shared::games::{GameType, Symbol};
-use duet_shared::protocol::{ClientMsg, SdpType};
+use duet_shared::protocol::ClientMsg;
 use futures_util::future::join_all;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -41,48 +40,7 @@ async fn members_on_different_instances_negotiate_chat_and_play() {
     ));
     assert!(matches!(a.recv().await, ServerMsg::Ready { .. }));
 
-    let offer = sdp(SdpType::Offer, "v=0\r\n");
-    a.send(&ClientMsg::Offer {
-        room_id: room,
-        offer: offer.clone(),
-    })
-    .await;
-    assert_eq!(
-        b.recv().await,
-        ServerMsg::Offer {
-            room_id: room,
-            offer
-        }
-    );
-    let answer = sdp(SdpType::Answer, "v=0\r\n");
-    b.send(&ClientMsg::Answer {
-        room_id: room,
-        answer: answer.clone(),
-    })
-    .await;
-    assert_eq!(
-        a.recv().await,
-        ServerMsg::Answer {
-            room_id: room,
-            answer
-        }
-    );
-    for n in 0..12 {
-        b.send(&ClientMsg::IceCandidate {
-            room_id: room,
-            candidate: candidate(n),
-        })
-        .await;
-    }
-    for n in 0..12 {
-        assert_eq!(
-            a.recv().await,
-            ServerMsg::IceCandidate {
-                room_id: room,
-                candidate: candidate(n)
-            }
-        );
-    }
+    negotiate(&mut b, &mut a, room).await;
 
     b.send(&ClientMsg::ChatMessage {
         room_id: room,

@@ -2,7 +2,7 @@
 //! room, capacity under races, server-side chat and games, bad input, limits, liveness.
 
 use crate::helpers::{
-    SECRET, TestApp, TestUser, WsClient, candidate, sdp, spawn_app, spawn_app_with,
+    SECRET, TestApp, TestUser, WsClient, candidate, negotiate, sdp, spawn_app, spawn_app_with,
 };
 use duet_shared::games::tictactoe::{Move, Outcome as GameOutcome};
 use duet_shared::games::{GameType, Symbol};
@@ -139,49 +139,7 @@ async fn offers_answers_and_candidates_reach_only_the_other_member_of_the_room()
     let (mut a, mut b, room, ..) = pair(&app, "coding").await;
     let (mut c, mut d, other_room, ..) = pair(&app, "coding").await;
 
-    let offer = sdp(SdpType::Offer, "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n");
-    a.send(&ClientMsg::Offer {
-        room_id: room,
-        offer: offer.clone(),
-    })
-    .await;
-    assert_eq!(
-        b.recv().await,
-        ServerMsg::Offer {
-            room_id: room,
-            offer
-        }
-    );
-    let answer = sdp(SdpType::Answer, "v=0\r\n");
-    b.send(&ClientMsg::Answer {
-        room_id: room,
-        answer: answer.clone(),
-    })
-    .await;
-    assert_eq!(
-        a.recv().await,
-        ServerMsg::Answer {
-            room_id: room,
-            answer
-        }
-    );
-    for n in 0..12 {
-        a.send(&ClientMsg::IceCandidate {
-            room_id: room,
-            candidate: candidate(n),
-        })
-        .await;
-    }
-    for n in 0..12 {
-        assert_eq!(
-            b.recv().await,
-            ServerMsg::IceCandidate {
-                room_id: room,
-                candidate: candidate(n)
-            },
-            "candidates arrive in order"
-        );
-    }
+    negotiate(&mut a, &mut b, room).await;
     a.expect_quiet().await;
     b.expect_quiet().await;
     c.expect_quiet().await;
