@@ -17,6 +17,9 @@ pub enum SecretError {
     /// A secret too short to resist guessing.
     #[error("JWT_SECRET must be at least {MIN_SECRET_LEN} characters")]
     TooShort,
+    /// A placeholder or low-variety value, refused in production.
+    #[error("JWT_SECRET looks like a placeholder; generate one, e.g. with `openssl rand -hex 32`")]
+    Weak,
     /// The generated secret could not be read or written.
     #[error("could not keep the generated secret in {path}: {source}")]
     Io {
@@ -32,6 +35,9 @@ pub fn load(config: &Config) -> Result<SecretString, SecretError> {
     if let Some(secret) = &config.jwt_secret {
         if secret.expose_secret().len() < MIN_SECRET_LEN {
             return Err(SecretError::TooShort);
+        }
+        if config.environment == Environment::Production && looks_weak(secret.expose_secret()) {
+            return Err(SecretError::Weak);
         }
         return Ok(secret.clone());
     }
@@ -58,6 +64,27 @@ pub fn load(config: &Config) -> Result<SecretString, SecretError> {
     let secret = hex::encode(bytes);
     write_private(&path, &secret).map_err(io)?;
     Ok(secret.into())
+}
+
+/// Placeholders copied from examples, or too few distinct characters to be random.
+fn looks_weak(secret: &str) -> bool {
+    let lower = secret.to_lowercase();
+    let placeholder = [
+        "change",
+        "secret-key",
+        "your-",
+        "example",
+        "placeholder",
+        "default",
+        "password",
+    ]
+    .iter()
+    .any(|p| lower.contains(p));
+    let distinct = secret
+        .chars()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    placeholder || distinct < 12
 }
 
 /// Writes `contents` readable by the owner only.

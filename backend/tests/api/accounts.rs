@@ -332,3 +332,21 @@ async fn missing_forged_expired_and_wrong_algorithm_tokens_get_401() {
     let valid = token(SECRET, Algorithm::HS256, &user.id, far);
     assert_eq!(app.get("/api/profile", Some(&valid)).await.status(), 200);
 }
+
+#[tokio::test]
+async fn signups_are_rate_limited_per_client_address() {
+    let app = crate::helpers::spawn_app_with(&["--auth-rate-per-minute", "3"]).await;
+    for i in 0..3 {
+        let res = app
+            .signup("Ada", &format!("ada{i}@example.com"), "correct horse")
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let res = app.signup("Ada", "ada9@example.com", "correct horse").await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().get("retry-after").is_some());
+    assert_eq!(
+        res.json::<ApiError>().await.unwrap().error.code,
+        "rate-limited"
+    );
+}

@@ -265,3 +265,36 @@ async fn only_the_creator_may_delete_a_room() {
         404
     );
 }
+
+#[tokio::test]
+async fn an_account_may_own_a_bounded_number_of_rooms() {
+    let app = spawn_app().await;
+    let ada = app.new_user("Ada").await;
+    for i in 0..50 {
+        app.create_room(&ada, &format!("Room {i}"), "coding", "private")
+            .await;
+    }
+    let res = app
+        .post(
+            "/api/rooms",
+            Some(&ada.token),
+            json!({"name": "One too many", "type": "coding", "status": "public"}),
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(
+        res.json::<ApiError>().await.unwrap().error.code,
+        "too-many-rooms"
+    );
+    // Deleting one makes room for another.
+    let mine = app.list_rooms(&ada, "").await;
+    let path = format!("/api/rooms/{}", mine[0].id);
+    assert_eq!(
+        app.call(Method::DELETE, &path, Some(&ada.token), None)
+            .await
+            .status(),
+        204
+    );
+    app.create_room(&ada, "Fits again", "coding", "public")
+        .await;
+}

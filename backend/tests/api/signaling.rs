@@ -769,3 +769,30 @@ async fn metrics_count_connections_relays_errors_and_auth_failures_on_their_own_
         "metrics are not on the public port"
     );
 }
+
+#[tokio::test]
+async fn chat_is_rate_limited_per_user_with_a_clear_error() {
+    let app = spawn_app().await;
+    let (mut a, mut b, room, ..) = pair(&app, "language").await;
+    let burst = duet_shared::limits::CHAT_BURST;
+    for i in 0..=burst {
+        a.send(&ClientMsg::ChatMessage {
+            room_id: room,
+            message: format!("line {i}"),
+        })
+        .await;
+    }
+    for _ in 0..burst {
+        assert!(matches!(a.recv().await, ServerMsg::ChatMessage { .. }));
+        assert!(matches!(b.recv().await, ServerMsg::ChatMessage { .. }));
+    }
+    a.expect_error(ErrorCode::RateLimited).await;
+    b.expect_quiet().await;
+    // Other messages still flow: the chat budget is separate from signaling.
+    a.send(&ClientMsg::IceCandidate {
+        room_id: room,
+        candidate: candidate(1),
+    })
+    .await;
+    assert!(matches!(b.recv().await, ServerMsg::IceCandidate { .. }));
+}

@@ -98,3 +98,31 @@ async fn several_instances_refuse_a_sqlite_database() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn production_refuses_placeholder_secrets_and_accepts_random_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    for weak in [
+        "your-secret-key-here-please-change-it",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "0101010101010101010101010101010101010101",
+    ] {
+        let err = Application::build(config(
+            dir.path(),
+            &["--env", "production", "--jwt-secret", weak],
+        ))
+        .await
+        .err()
+        .expect("refused");
+        assert!(err.to_string().contains("placeholder"), "{weak}: {err}");
+    }
+    let random = "9f3c2a7e1b8d4f60a5c9e2b7d1f0834c6a2e9b5d";
+    assert!(
+        Application::build(config(
+            dir.path(),
+            &["--env", "production", "--jwt-secret", random]
+        ))
+        .await
+        .is_ok()
+    );
+}
