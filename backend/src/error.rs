@@ -20,6 +20,9 @@ pub enum AppError {
     /// 400: the body is not the expected JSON.
     #[error("{0}")]
     BadRequest(String),
+    /// 413: the body is larger than the API accepts.
+    #[error("the request body is too large")]
+    PayloadTooLarge,
     /// 401: no valid session.
     #[error("you need to sign in")]
     Unauthenticated,
@@ -70,6 +73,7 @@ impl AppError {
         match self {
             AppError::Validation { .. } => "invalid-input",
             AppError::BadRequest(_) => "bad-request",
+            AppError::PayloadTooLarge => "too-large",
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid-credentials",
             AppError::Forbidden(_) => "forbidden",
@@ -102,6 +106,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::Validation { .. } | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -140,7 +145,13 @@ pub fn json_error_handler(
     err: actix_web::error::JsonPayloadError,
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    AppError::BadRequest(format!("invalid JSON body: {err}")).into()
+    match err {
+        actix_web::error::JsonPayloadError::Overflow { .. }
+        | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+            AppError::PayloadTooLarge.into()
+        }
+        err => AppError::BadRequest(format!("invalid JSON body: {err}")).into(),
+    }
 }
 
 /// Turns malformed query strings into our error body.

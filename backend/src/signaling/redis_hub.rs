@@ -14,9 +14,9 @@ use futures_util::StreamExt;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -77,6 +77,10 @@ pub struct RedisHub {
     conns: Arc<Outboxes>,
     /// Rooms with a member on this instance, swept for members of dead instances.
     local_rooms: Mutex<HashSet<RoomId>>,
+    /// Instances seen alive, and when: trusted for one tick, so relaying a message
+    /// costs no extra round trip (an eviction may lag by at most a tick).
+    seen_alive: Mutex<HashMap<Uuid, Instant>>,
+    tick: Duration,
 }
 
 impl RedisHub {
@@ -103,6 +107,8 @@ impl RedisHub {
             script: redis::Script::new(CAS_SCRIPT),
             conns: Arc::default(),
             local_rooms: Mutex::default(),
+            seen_alive: Mutex::default(),
+            tick,
         });
         hub.refresh_alive(liveness).await?;
 
@@ -174,17 +180,36 @@ impl RedisHub {
 
     /// Which of `instances` still refresh their liveness key.
     async fn alive(&self, instances: &[Uuid]) -> Result<HashSet<Uuid>, HubError> {
-        if instances.is_empty() {
-            return Ok(HashSet::new());
+        let now = Instant::now();
+        let mut alive = HashSet::new();
+        let mut unknown = Vec::new();
+        {
+            let seen = lock(&self.seen_alive);
+            for i in instances {
+                match seen.get(i) {
+                    Some(at) if now.duration_since(*at) < self.tick => {
+                        alive.insert(*i);
+                    }
+                    _ => unknown.push(*i),
+                }
+            }
         }
-        let keys: Vec<String> = instances.iter().map(|i| self.keys.alive(*i)).collect();
+        if unknown.is_empty() {
+            return Ok(alive);
+        }
+        let keys: Vec<String> = unknown.iter().map(|i| self.keys.alive(*i)).collect();
         let mut redis = self.redis.clone();
         let values: Vec<Option<String>> = redis.mget(keys).await.map_err(hub_error)?;
-        Ok(instances
-            .iter()
-            .zip(values)
-            .filter_map(|(i, v)| v.map(|_| *i))
-            .collect())
+        let mut seen = lock(&self.seen_alive);
+        for (i, v) in unknown.into_iter().zip(values) {
+            if v.is_some() {
+                seen.insert(i, now);
+                alive.insert(i);
+            } else {
+                seen.remove(&i);
+            }
+        }
+        Ok(alive)
     }
 
     /// Reads the room, evicts members of dead instances, applies `f` (none: only evict),

@@ -350,3 +350,20 @@ async fn signups_are_rate_limited_per_client_address() {
         "rate-limited"
     );
 }
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    let app = spawn_app().await;
+    let res = app
+        .post(
+            "/api/signup",
+            None,
+            json!({"name": "x".repeat(20_000), "email": "a@b.co", "password": "long enough"}),
+        )
+        .await;
+    assert_eq!(res.status(), 413);
+    assert_eq!(
+        res.json::<ApiError>().await.unwrap().error.code,
+        "too-large"
+    );
+}
