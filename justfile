@@ -60,6 +60,7 @@ e2e:
 dist:
     scripts/dist.sh
 
-# Benchmarks: the built app's size (and, later, load figures).
+# Benchmarks: the built app's size, and the signaling load run (`FULL=1 just bench` for 10,000 clients).
 bench:
     scripts/bundle-size.sh
+    scripts/bench-load.sh

@@ -143,6 +143,9 @@ impl Application {
                 .configure(static_files::configure(static_dir.clone()))
         })
         .shutdown_timeout(10)
+        // Signaling writes small frames back to back (an echo and a peer's line, a burst
+        // of candidates): with Nagle's algorithm each waits ~40 ms for a delayed ACK.
+        .tcp_nodelay(true)
         .listen(listener)?
         .run();
         let metrics = match config.metrics_addr {

@@ -21,6 +21,21 @@ pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
     }
     let pool = AnyPoolOptions::new()
         .max_connections(10)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                if conn.backend_name() == "SQLite" {
+                    // WAL lets readers run beside the writer; NORMAL syncs at checkpoints,
+                    // which WAL keeps safe against corruption.
+                    sqlx::raw_sql(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                    )
+                    .execute(conn)
+                    .await?;
+                }
+                Ok(())
+            })
+        })
         .connect(url)
         .await?;
     MIGRATOR.run(&pool).await?;

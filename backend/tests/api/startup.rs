@@ -67,6 +67,21 @@ async fn development_generates_a_private_secret_and_keeps_it_across_restarts() {
         dir.path().join("duet.db").exists(),
         "SQLite database created in DATA_DIR"
     );
+    sqlx::any::install_default_drivers();
+    let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("duet.db").display()
+    ))
+    .await
+    .unwrap();
+    let mode: String = sqlx::Row::get(
+        &sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut db)
+            .await
+            .unwrap(),
+        0,
+    );
+    assert_eq!(mode, "wal", "readers do not wait for writers");
     let ada = crate::helpers::TestApp::at(port).new_user("Ada").await;
 
     // A second server on the same data folder reuses the secret and the database.
