@@ -16,15 +16,17 @@ run: build-frontend
 dev:
     scripts/dev.sh
 
-# Every check and test: format, lints, the shared crate on wasm32, Rust tests on SQLite and Postgres.
-test: check test-sqlite test-postgres
+# Every check and test: format, lints, the shared crate on wasm32, Rust tests on SQLite and
+# Postgres, and the end-to-end suite in two headless Chromiums.
+test: check test-sqlite test-postgres e2e
 
 # Format, lints with warnings denied, and the shared crate built for the browser.
 check:
     scripts/ensure-rust-tools.sh
     cargo fmt --all -- --check
-    cargo clippy -p duet-shared -p duet-backend --all-targets -- -D warnings
+    cargo clippy -p duet-shared -p duet-backend -p duet-loadgen --all-targets -- -D warnings
     cargo build -p duet-shared --target wasm32-unknown-unknown
+    cargo clippy -p duet-frontend --target wasm32-unknown-unknown -- -D warnings
 
 # The local services the tests use: Postgres, Redis, coturn (started or installed when missing).
 services:

@@ -1,14 +1,17 @@
 //! Response headers that keep the app in its own lane: a Content-Security-Policy that
 //! allows the WASM app and nothing more, no MIME sniffing, no framing, no referrers.
 
+use crate::static_files::index_html;
 use actix_web::middleware::DefaultHeaders;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::SystemTime;
 
-/// The headers every response carries, with `csp` from [`content_security_policy`].
-pub fn default_headers(csp: &str) -> DefaultHeaders {
+/// The headers every response carries besides the CSP (see [`Csp`]).
+pub fn default_headers() -> DefaultHeaders {
     DefaultHeaders::new()
-        .add(("Content-Security-Policy", csp))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         // Room links carry private room ids: never send them to other sites.
@@ -18,6 +21,44 @@ pub fn default_headers(csp: &str) -> DefaultHeaders {
             "Permissions-Policy",
             "camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=()",
         ))
+}
+
+/// The current policy for the app in `STATIC_DIR`: re-hashed when its `index.html`
+/// changes, so rebuilding the app under a running server does not lock the new loader out.
+pub struct Csp {
+    dir: PathBuf,
+    current: Mutex<(Option<SystemTime>, String)>,
+}
+
+impl Csp {
+    /// The policy for the app served from `dir` (or the embedded app).
+    pub fn new(dir: PathBuf) -> Self {
+        let modified = Self::modified(&dir);
+        let policy = content_security_policy(index_html(&dir).as_deref());
+        Csp {
+            dir,
+            current: Mutex::new((modified, policy)),
+        }
+    }
+
+    fn modified(dir: &Path) -> Option<SystemTime> {
+        std::fs::metadata(dir.join("index.html"))
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
+    /// The policy for the app as it is now.
+    pub fn policy(&self) -> String {
+        let modified = Self::modified(&self.dir);
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        if current.0 != modified {
+            *current = (
+                modified,
+                content_security_policy(index_html(&self.dir).as_deref()),
+            );
+        }
+        current.1.clone()
+    }
 }
 
 /// The policy: own origin only, WebAssembly compilation allowed, and the inline loader

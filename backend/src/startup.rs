@@ -11,6 +11,8 @@ use crate::signaling::{Hub, MemoryHub, upgrade};
 use crate::state::{AppState, Limits, Settings};
 use crate::{db, http, security_headers, static_files};
 use actix_web::dev::Server;
+use actix_web::dev::Service;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{App, HttpResponse, HttpServer, middleware, web};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -113,14 +115,27 @@ impl Application {
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
         let port = listener.local_addr()?.port();
         let static_dir = config.static_dir.clone();
-        // Computed once: the built app does not change while the server runs.
-        let csp = security_headers::content_security_policy(
-            static_files::index_html(&static_dir).as_deref(),
-        );
+        let csp = Arc::new(security_headers::Csp::new(static_dir.clone()));
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(security_headers::default_headers(&csp))
+                .wrap(security_headers::default_headers())
+                .wrap_fn({
+                    let csp = Arc::clone(&csp);
+                    move |req, srv| {
+                        let policy = csp.policy();
+                        let response = srv.call(req);
+                        async move {
+                            let mut response = response.await?;
+                            if let Ok(value) = HeaderValue::from_str(&policy) {
+                                response
+                                    .headers_mut()
+                                    .insert(header::CONTENT_SECURITY_POLICY, value);
+                            }
+                            Ok(response)
+                        }
+                    }
+                })
                 .wrap(middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
                 // A span per request with a `request_id`: every log line a handler
                 // writes carries it (the access line above is written after it closes).

@@ -247,3 +247,28 @@ async fn the_openapi_document_matches_the_real_routes_and_the_api_docs() {
     );
     assert!(doc["components"]["schemas"]["Room"].is_object());
 }
+
+#[tokio::test]
+async fn the_csp_follows_a_rebuilt_app_without_a_restart() {
+    use base64::Engine;
+    use sha2::Digest;
+    let hash = |script: &str| {
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script))
+    };
+    let dist = tempfile::tempdir().unwrap();
+    let index = dist.path().join("index.html");
+    std::fs::write(&index, "<script type=module>old()</script>").unwrap();
+    let app = spawn_app_with(&["--static-dir", dist.path().to_str().unwrap()]).await;
+    let csp = |res: reqwest::Response| {
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(csp(app.get("/", None).await).contains(&hash("old()")));
+
+    std::fs::write(&index, "<script type=module>new()</script>").unwrap();
+    let after = csp(app.get("/", None).await);
+    assert!(after.contains(&hash("new()")), "{after}");
+    assert!(!after.contains(&hash("old()")), "{after}");
+}

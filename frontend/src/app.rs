@@ -1,0 +1,85 @@
+//! The router: which page answers which path, and the sign-in guard.
+
+use crate::auth::{Auth, use_auth};
+use crate::browser;
+use crate::pages::{
+    lobby::Lobby, not_found::NotFound, room::RoomPage, sign_in::SignIn, sign_up::SignUp,
+};
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::path;
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    Auth::provide();
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=|| view! { <RequireAuth><Lobby /></RequireAuth> } />
+                <Route path=path!("/signin") view=SignIn />
+                <Route path=path!("/signup") view=SignUp />
+                <Route
+                    path=path!("/room/:id")
+                    view=|| view! { <RequireAuth><RoomPage /></RequireAuth> }
+                />
+            </Routes>
+        </Router>
+    }
+}
+
+/// Shows `children` to a signed-in person; sends anyone else to sign in, with the
+/// way back (`?next=`) so they land where they were going.
+#[component]
+fn RequireAuth(children: ChildrenFn) -> impl IntoView {
+    let auth = use_auth();
+    let location = use_location();
+    let navigate = use_navigate();
+    // Re-render only when the account changes, not when the same user is set again.
+    let account = Memo::new(move |_| auth.user.with(|u| u.as_ref().map(|u| u.id)));
+    Effect::new(move |_| {
+        if auth.checked.get() && account.get().is_none() {
+            let path = location.pathname.get_untracked();
+            // Signing out navigates to the sign-in page itself; nothing to remember then.
+            if path.starts_with("/signin") || path.starts_with("/signup") {
+                return;
+            }
+            let here = format!("{path}{}", location.search.get_untracked());
+            let to = format!("/signin?next={}", browser::encode_component(&here));
+            navigate(
+                &to,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+    move || {
+        if let Some(error) = auth.error.get() {
+            view! {
+                <main class="center-page">
+                    <div class="card narrow" role="alert">
+                        <h1>"Duet cannot start"</h1>
+                        <p>{error}</p>
+                        <button class="btn primary" on:click=move |_| auth.check()>
+                            "Try again"
+                        </button>
+                    </div>
+                </main>
+            }
+            .into_any()
+        } else if account.get().is_some() {
+            children().into_any()
+        } else {
+            view! {
+                <main class="center-page">
+                    <p class="muted" role="status">"Loading…"</p>
+                </main>
+            }
+            .into_any()
+        }
+    }
+}
