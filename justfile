@@ -24,7 +24,7 @@ test: check test-sqlite test-postgres e2e
 check:
     scripts/ensure-rust-tools.sh
     cargo fmt --all -- --check
-    cargo clippy -p duet-shared -p duet-backend -p duet-loadgen --all-targets -- -D warnings
+    cargo clippy -p duet-shared -p duet-backend -p duet-loadgen -p duet-turn --all-targets -- -D warnings
     cargo build -p duet-shared --target wasm32-unknown-unknown
     cargo clippy -p duet-frontend --target wasm32-unknown-unknown -- -D warnings
 
@@ -37,7 +37,7 @@ services:
 
 # Unit and integration tests, each on a fresh SQLite file (multi-instance tests use Postgres and Redis).
 test-sqlite: services
-    status=0; cargo nextest run -p duet-shared -p duet-backend --no-fail-fast || status=$?; \
+    status=0; cargo nextest run -p duet-shared -p duet-backend -p duet-turn --no-fail-fast || status=$?; \
         scripts/test-cleanup.sh; exit $status
 
 # The backend's integration tests again, each on a fresh Postgres database (dropped after).
@@ -62,7 +62,9 @@ e2e:
 dist:
     scripts/dist.sh
 
-# Benchmarks: the built app's size, and the signaling load run (`FULL=1 just bench` for 10,000 clients).
+# Benchmarks: the built app's size, the signaling load run (`FULL=1 just bench` for 10,000
+# clients), and the embedded TURN server against coturn.
 bench:
     scripts/bundle-size.sh
     scripts/bench-load.sh
+    scripts/bench-turn.sh
