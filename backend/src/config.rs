@@ -102,6 +102,31 @@ pub struct Config {
     #[arg(long, env = "TURN_SECRET", hide_env_values = true)]
     pub turn_secret: Option<SecretString>,
 
+    /// Run Duet's own TURN/STUN server in this process; `/api/webrtc/ice` then points at it.
+    #[arg(long = "turn", env = "TURN_ENABLE", default_value_t = false)]
+    pub turn_enable: bool,
+
+    /// Where the embedded TURN server listens (UDP and TCP).
+    #[arg(long, env = "TURN_LISTEN", default_value = "0.0.0.0:3478")]
+    pub turn_listen: std::net::SocketAddr,
+
+    /// The local address relayed media leaves from (required with `--turn`).
+    #[arg(long, env = "TURN_RELAY_IP")]
+    pub turn_relay_ip: Option<std::net::IpAddr>,
+
+    /// The public address browsers reach the TURN server at, when behind NAT.
+    #[arg(long, env = "TURN_PUBLIC_IP")]
+    pub turn_public_ip: Option<std::net::IpAddr>,
+
+    /// The UDP ports relays use, e.g. `49152-65535`.
+    #[arg(long, env = "TURN_RELAY_PORTS", default_value = "49152-65535", value_parser = parse_port_range)]
+    pub turn_relay_ports: std::ops::RangeInclusive<u16>,
+
+    /// Let the embedded TURN server relay to loopback and private addresses (tests and LANs only:
+    /// it is how a relay becomes a way into a private network).
+    #[arg(long, env = "TURN_ALLOW_PRIVATE_PEERS", default_value_t = false)]
+    pub turn_allow_private_peers: bool,
+
     /// How long TURN credentials handed to browsers stay valid.
     #[arg(long, env = "TURN_TTL", value_parser = humantime::parse_duration, default_value = "1h")]
     pub turn_ttl: Duration,
@@ -174,6 +199,24 @@ impl Config {
     pub fn turn_urls(&self) -> Vec<String> {
         non_blank(&self.turn_urls)
     }
+}
+
+fn parse_port_range(text: &str) -> Result<std::ops::RangeInclusive<u16>, String> {
+    let (low, high) = text
+        .split_once('-')
+        .ok_or_else(|| format!("\"{text}\" is not a range like 49152-65535"))?;
+    let low: u16 = low
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad port \"{low}\""))?;
+    let high: u16 = high
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad port \"{high}\""))?;
+    if low == 0 || low > high {
+        return Err(format!("\"{text}\" is not a range of ports"));
+    }
+    Ok(low..=high)
 }
 
 fn non_blank(values: &[String]) -> Vec<String> {

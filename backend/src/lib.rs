@@ -16,6 +16,7 @@ pub mod startup;
 pub mod state;
 pub mod static_files;
 pub mod telemetry;
+pub mod turn_embedded;
 
 pub use error::AppError;
 pub use startup::Application;

@@ -9,7 +9,7 @@ use crate::signaling::hub::HubError;
 use crate::signaling::redis_hub::RedisHub;
 use crate::signaling::{Hub, MemoryHub, upgrade};
 use crate::state::{AppState, Limits, Settings};
-use crate::{db, http, security_headers, static_files};
+use crate::{db, http, security_headers, static_files, turn_embedded};
 use actix_web::dev::Server;
 use actix_web::dev::Service;
 use actix_web::http::header::{self, HeaderValue};
@@ -45,6 +45,9 @@ pub enum StartupError {
     /// The hub's Redis could not be reached.
     #[error("redis: {0}")]
     Hub(#[from] HubError),
+    /// The embedded TURN server could not start.
+    #[error(transparent)]
+    Turn(#[from] turn_embedded::EmbeddedError),
     /// A setting is malformed.
     #[error("{0}")]
     Config(String),
@@ -58,6 +61,7 @@ pub struct Application {
     port: u16,
     server: Server,
     metrics: Option<(u16, Server)>,
+    turn: Option<turn_embedded::Embedded>,
     state: web::Data<AppState>,
 }
 
@@ -65,7 +69,12 @@ impl Application {
     /// Connects the database (migrating it), loads secrets, and binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let secret = secret::load(&config)?;
-        let settings = Settings::from_config(&config).map_err(StartupError::Config)?;
+        let mut settings = Settings::from_config(&config).map_err(StartupError::Config)?;
+        let turn = turn_embedded::start(&config).await?;
+        if let Some(embedded) = &turn {
+            settings.turn = Some(embedded.rest.clone());
+            settings.stun_urls.insert(0, embedded.stun.clone());
+        }
         if !config.turn_urls().is_empty() && config.turn_secret.is_none() {
             return Err(StartupError::TurnSecretMissing);
         }
@@ -172,6 +181,7 @@ impl Application {
             port,
             server,
             metrics,
+            turn,
             state,
         })
     }
@@ -179,6 +189,11 @@ impl Application {
     /// The port actually bound (useful with port 0).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The embedded TURN server's address, with `--turn`.
+    pub fn turn_addr(&self) -> Option<std::net::SocketAddr> {
+        self.turn.as_ref().map(|t| t.server.local_addr())
     }
 
     /// The port of the metrics listener, when `METRICS_ADDR` is set.
@@ -200,6 +215,9 @@ impl Application {
         }
         shutdown.cancel();
         handle.stop(true).await;
+        if let Some(turn) = self.turn {
+            turn.server.stop().await;
+        }
         Ok(())
     }
 }

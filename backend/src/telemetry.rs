@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 /// Installs the global subscriber; `RUST_LOG` overrides the default `info` level.
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,actix_server=warn"));
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,actix_server=warn,turn=off"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     // try_init: a second call (as in tests) keeps the first subscriber.
     let _ = match format {

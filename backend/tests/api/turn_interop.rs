@@ -182,3 +182,66 @@ async fn turn_urls_without_a_secret_refuse_to_start() {
         .expect("refused");
     assert!(err.to_string().contains("TURN_SECRET"), "{err}");
 }
+
+#[tokio::test]
+async fn with_turn_enabled_the_ice_endpoint_points_at_the_embedded_server_and_its_credentials_work()
+{
+    let app = spawn_app_with(&[
+        "--turn",
+        "--turn-listen",
+        "127.0.0.1:0",
+        "--turn-relay-ip",
+        "127.0.0.1",
+        "--turn-relay-ports",
+        "48000-48999",
+        // Both test clients relay on this machine; real deployments keep this off.
+        "--turn-allow-private-peers",
+    ])
+    .await;
+    let ada = app.new_user("Ada").await;
+    let ice: IceConfig = app
+        .get("/api/webrtc/ice", Some(&ada.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let stun = &ice.ice_servers[0].urls[0];
+    assert!(stun.starts_with("stun:127.0.0.1:"), "{ice:?}");
+    let turn = ice
+        .ice_servers
+        .iter()
+        .find(|s| s.credential.is_some())
+        .expect("a TURN entry");
+    let udp = turn
+        .urls
+        .iter()
+        .find(|u| u.ends_with("?transport=udp"))
+        .expect("a UDP URL");
+    assert!(
+        turn.urls.iter().any(|u| u.ends_with("?transport=tcp")),
+        "{turn:?}"
+    );
+    let port: u16 = udp
+        .trim_start_matches("turn:127.0.0.1:")
+        .trim_end_matches("?transport=udp")
+        .parse()
+        .unwrap();
+    let (username, credential) = (
+        turn.username.clone().unwrap(),
+        turn.credential.clone().unwrap(),
+    );
+    let forged = duet_backend::auth::turn::credential(b"not-the-secret", &username);
+    let (ok, refused) = tokio::task::spawn_blocking(move || {
+        (
+            allocate(port, &username, &credential),
+            !allocate(port, &username, &forged),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(
+        ok,
+        "the embedded server relayed with the handed-out credentials"
+    );
+    assert!(refused, "a forged credential is refused");
+}
