@@ -14,7 +14,8 @@ bin="$PWD/target/dist/duet"
 work=$(mktemp -d)
 trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-(cd "$work" && STUN_URLS="" "$bin" --port "$port" --data-dir "$work/data" >"$work/log" 2>&1) &
+# exec: $! is then the server itself, which the trap stops.
+(cd "$work" && exec env STUN_URLS= "$bin" --port "$port" --data-dir "$work/data" >"$work/log" 2>&1) &
 pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 page=$(curl -fs "http://127.0.0.1:$port/room/any")

@@ -33,7 +33,8 @@ async fn start_nginx(backend: u16) -> Nginx {
     let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/duet-proxy.conf");
     let d = dir.path().display();
     let conf = format!(
-        "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n\
+        // One process (no workers), so stopping the test's nginx leaves nothing behind.
+        "master_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n\
          access_log off;\nclient_body_temp_path {d};\nproxy_temp_path {d};\n\
          upstream duet {{ server 127.0.0.1:{backend}; }}\n\
          server {{ listen 127.0.0.1:{port}; proxy_bind 127.0.0.3; include {rules}; }}\n}}\n"
