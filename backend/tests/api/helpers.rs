@@ -6,6 +6,7 @@ use duet_backend::config::Config;
 use duet_shared::api::{AuthResponse, Room};
 use duet_shared::protocol::{ClientMsg, IceCandidate, SdpType, SessionDescription};
 use duet_shared::{ErrorCode, RoomId, ServerMsg};
+use futures_util::future::join_all;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -284,6 +285,17 @@ pub async fn negotiate(offerer: &mut WsClient, answerer: &mut WsClient, room: Ro
             "candidates arrive in order"
         );
     }
+}
+
+/// Every client joins `room` at once. Returns the first message each received, and how
+/// many of those admitted it (`player-assign`) and refused it as full (`room-full`).
+pub async fn join_race(clients: &mut [WsClient], room: RoomId) -> (Vec<ServerMsg>, usize, usize) {
+    join_all(clients.iter_mut().map(|c| c.join(room))).await;
+    let outcomes = join_all(clients.iter_mut().map(|c| c.recv())).await;
+    let count = |f: fn(&ServerMsg) -> bool| outcomes.iter().filter(|m| f(m)).count();
+    let admitted = count(|m| matches!(m, ServerMsg::PlayerAssign { .. }));
+    let full = count(|m| matches!(m, ServerMsg::RoomFull { .. }));
+    (outcomes, admitted, full)
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);

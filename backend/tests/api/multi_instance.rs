@@ -2,7 +2,8 @@
 //! different instances; capacity holds across them; a dead instance leaves no ghosts.
 
 use crate::helpers::{
-    REDIS_URL, TestApp, WsClient, fresh_postgres_database, negotiate, spawn_cluster, spawn_process,
+    REDIS_URL, TestApp, WsClient, fresh_postgres_database, join_race, negotiate, spawn_cluster,
+    spawn_process,
 };
 use duet_shared::ServerMsg;
 use duet_shared::games::tictactoe::Move;
@@ -108,16 +109,7 @@ async fn twelve_joiners_spread_over_two_instances_admit_exactly_two() {
             .id;
         let mut clients: Vec<WsClient> =
             join_all(users.iter().enumerate().map(|(i, u)| apps[i % 2].ws(u))).await;
-        join_all(clients.iter_mut().map(|c| c.join(room))).await;
-        let outcomes = join_all(clients.iter_mut().map(|c| c.recv())).await;
-        let admitted = outcomes
-            .iter()
-            .filter(|m| matches!(m, ServerMsg::PlayerAssign { .. }))
-            .count();
-        let full = outcomes
-            .iter()
-            .filter(|m| matches!(m, ServerMsg::RoomFull { .. }))
-            .count();
+        let (outcomes, admitted, full) = join_race(&mut clients, room).await;
         assert_eq!((admitted, full), (2, 10), "round {round}: {outcomes:?}");
     }
 }

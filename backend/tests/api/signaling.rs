@@ -2,7 +2,8 @@
 //! room, capacity under races, server-side chat and games, bad input, limits, liveness.
 
 use crate::helpers::{
-    SECRET, TestApp, TestUser, WsClient, candidate, negotiate, sdp, spawn_app, spawn_app_with,
+    SECRET, TestApp, TestUser, WsClient, candidate, join_race, negotiate, sdp, spawn_app,
+    spawn_app_with,
 };
 use duet_shared::games::tictactoe::{Move, Outcome as GameOutcome};
 use duet_shared::games::{GameType, Symbol};
@@ -276,16 +277,7 @@ async fn twenty_simultaneous_joiners_admit_exactly_two_every_time() {
             .await
             .id;
         let mut clients = join_all(users.iter().map(|u| app.ws(u))).await;
-        join_all(clients.iter_mut().map(|c| c.join(room))).await;
-        let outcomes = join_all(clients.iter_mut().map(|c| c.recv())).await;
-        let admitted = outcomes
-            .iter()
-            .filter(|m| matches!(m, ServerMsg::PlayerAssign { .. }))
-            .count();
-        let full = outcomes
-            .iter()
-            .filter(|m| matches!(m, ServerMsg::RoomFull { .. }))
-            .count();
+        let (outcomes, admitted, full) = join_race(&mut clients, room).await;
         assert_eq!((admitted, full), (2, 18), "round {round}: {outcomes:?}");
         let symbols: Vec<_> = outcomes
             .iter()
