@@ -238,6 +238,22 @@ pub struct IceConfig {
     pub ice_servers: Vec<IceServer>,
     /// Seconds the credentials stay valid.
     pub ttl: u64,
+    /// `RTCConfiguration.iceTransportPolicy`: `relay` hides both people's addresses
+    /// from each other by sending everything through TURN.
+    #[serde(default)]
+    pub ice_transport_policy: IceTransportPolicy,
+}
+
+/// Which ICE candidates the browser may use (`RTCIceTransportPolicy`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum IceTransportPolicy {
+    /// Any path: direct, through STUN, or relayed.
+    #[default]
+    All,
+    /// Relayed through TURN only.
+    Relay,
 }
 
 /// The body of every API error: `{"error": {"code", "message"}}`.
@@ -310,10 +326,11 @@ mod tests {
                 credential: None,
             }],
             ttl: 3600,
+            ice_transport_policy: IceTransportPolicy::All,
         };
         assert_eq!(
             serde_json::to_value(&cfg).unwrap(),
-            json!({"iceServers": [{"urls": ["stun:stun.example.org:3478"]}], "ttl": 3600})
+            json!({"iceServers": [{"urls": ["stun:stun.example.org:3478"]}], "ttl": 3600, "iceTransportPolicy": "all"})
         );
     }
 }

@@ -37,5 +37,6 @@ async fn ice_servers(user: AuthUser, state: web::Data<AppState>) -> Result<HttpR
         .json(IceConfig {
             ice_servers,
             ttl: settings.turn_ttl.as_secs(),
+            ice_transport_policy: duet_shared::api::IceTransportPolicy::All,
         }))
 }
