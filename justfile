@@ -35,9 +35,9 @@ services:
     scripts/ensure-coturn.sh
     scripts/ensure-nginx.sh
 
-# Unit and integration tests, each on a fresh SQLite file (multi-instance tests use Postgres and Redis).
+# Unit tests (the web app's pure logic too) and integration tests, each on a fresh SQLite file (multi-instance tests use Postgres and Redis).
 test-sqlite: services
-    status=0; cargo nextest run -p duet-shared -p duet-backend -p duet-turn --no-fail-fast || status=$?; \
+    status=0; cargo nextest run -p duet-shared -p duet-backend -p duet-turn -p duet-frontend --no-fail-fast || status=$?; \
         scripts/test-cleanup.sh; exit $status
 
 # The backend's integration tests again, each on a fresh Postgres database (dropped after).

@@ -73,9 +73,14 @@ impl Signaling {
         })
     }
 
+    /// Whether messages can be sent.
+    pub fn is_open(&self) -> bool {
+        self.ws.ready_state() == WebSocket::OPEN
+    }
+
     /// Sends `msg`; `false` when the socket is not open (the message is dropped).
     pub fn send(&self, msg: &ClientMsg) -> bool {
-        if self.ws.ready_state() != WebSocket::OPEN {
+        if !self.is_open() {
             return false;
         }
         match serde_json::to_string(msg) {

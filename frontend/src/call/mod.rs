@@ -11,7 +11,8 @@ use crate::browser;
 use crate::signaling::{Signaling, SocketEvent};
 use crate::webrtc::media::{self, LocalMedia, Stream};
 use crate::webrtc::peer::{LinkState, MediaState, Peer, PeerEvent};
-use duet_shared::api::{IceServer, Room};
+use crate::webrtc::stats::{PathReport, Sample};
+use duet_shared::api::{IceServer, IceTransportPolicy, Room};
 use duet_shared::games::GameType;
 use duet_shared::games::tictactoe::Move;
 use duet_shared::protocol::{ClientMsg, ErrorCode, GameState, Peer as PeerInfo, ServerMsg};
@@ -20,20 +21,33 @@ use futures::StreamExt;
 use futures::channel::mpsc;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use state::{ChatLine, Device, End, Link, MediaIssue, Notice, Phase, Seat};
+use state::{ChatLine, Device, End, Link, MediaIssue, Notice, Phase, Seat, ServerLink};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen_futures::spawn_local;
 
+/// Wait before the first attempt to reach the server again; it doubles each time.
+const RECONNECT_DELAY: Duration = Duration::from_millis(500);
 /// Longest wait between attempts to reach the server again.
-const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(15);
+const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(10);
 /// Failed reconnects after which the session is checked (it may have expired).
 const CHECK_SESSION_AFTER: u32 = 3;
 /// Chat messages kept on screen (older ones scroll away for good).
 const MAX_CHAT_LINES: usize = 500;
 /// A connection not up by then is set up again (see `Inner::watch`).
 const CONNECT_WITHIN: Duration = Duration::from_secs(15);
+/// How long a path may stay interrupted before ICE is restarted.
+const DISCONNECTED_GRACE: Duration = Duration::from_secs(3);
+/// ICE restarts tried, one after another, before the call says it failed.
+const MAX_ICE_RESTARTS: u32 = 4;
+/// How long one ICE restart has to bring the path back (times the attempt number).
+const RESTART_WITHIN: Duration = Duration::from_secs(6);
+/// How often the connection path panel is refreshed.
+const PATH_EVERY: Duration = Duration::from_secs(2);
+/// How long the other person may be away from the server, their connection to us
+/// still up, before this side says so (a person leaving closes it sooner).
+const AWAY_NOTICE_AFTER: Duration = Duration::from_millis(1500);
 
 /// The signals the room page renders. Written by [`Call`], read by the views.
 #[derive(Clone, Copy)]
@@ -72,6 +86,10 @@ pub struct CallView {
     pub game: RwSignal<Option<GameState>>,
     /// The latest short message for the person.
     pub notice: RwSignal<Option<Notice>>,
+    /// The connection to the server.
+    pub server: RwSignal<ServerLink>,
+    /// How the call travels (refreshed every few seconds while connected).
+    pub path: RwSignal<Option<PathReport>>,
 }
 
 impl CallView {
@@ -95,6 +113,8 @@ impl CallView {
             chat_open: RwSignal::new(false),
             game: RwSignal::new(None),
             notice: RwSignal::new(None),
+            server: RwSignal::new(ServerLink::Online),
+            path: RwSignal::new(None),
         }
     }
 }
@@ -123,6 +143,7 @@ struct Inner {
     view: CallView,
     events: mpsc::UnboundedSender<Event>,
     ice: RefCell<Vec<IceServer>>,
+    ice_policy: Cell<IceTransportPolicy>,
     media: RefCell<Option<LocalMedia>>,
     socket: RefCell<Option<Signaling>>,
     socket_gen: Cell<u32>,
@@ -130,6 +151,12 @@ struct Inner {
     peer_gen: Cell<u32>,
     /// The current connection has been up at least once.
     connected: Cell<bool>,
+    /// Whose the current connection is.
+    peer_user: Cell<Option<UserId>>,
+    /// The server says the other person is in the room.
+    peer_present: Cell<bool>,
+    /// ICE restarts since the connection was last up.
+    ice_restarts: Cell<u32>,
     seat: Cell<Option<Seat>>,
     peer_name: RefCell<Option<String>>,
     reconnects: Cell<u32>,
@@ -147,12 +174,16 @@ impl Call {
             view,
             events,
             ice: RefCell::new(Vec::new()),
+            ice_policy: Cell::new(IceTransportPolicy::All),
             media: RefCell::new(None),
             socket: RefCell::new(None),
             socket_gen: Cell::new(0),
             peer: RefCell::new(None),
             peer_gen: Cell::new(0),
             connected: Cell::new(false),
+            peer_user: Cell::new(None),
+            peer_present: Cell::new(false),
+            ice_restarts: Cell::new(0),
             seat: Cell::new(None),
             peer_name: RefCell::new(None),
             reconnects: Cell::new(0),
@@ -161,6 +192,7 @@ impl Call {
         });
         spawn_local(Inner::run(inner.clone(), rx));
         spawn_local(Inner::prepare(inner.clone()));
+        spawn_local(Inner::measure_path(inner.clone()));
         Call(SendWrapper::new(inner))
     }
 
@@ -310,6 +342,7 @@ impl Call {
 
     /// Sets up the connection to the other person again from scratch.
     pub fn reconnect(&self) {
+        self.0.ice_restarts.set(0);
         self.0.rejoin();
     }
 
@@ -331,7 +364,7 @@ impl Inner {
                     self.on_socket(ev).await;
                 }
                 Event::Peer(generation, ev) if generation == self.peer_gen.get() => {
-                    self.on_peer(ev);
+                    self.on_peer(ev).await;
                 }
                 Event::ScreenEnded => self.stop_screen(),
                 Event::Stop => break,
@@ -369,7 +402,10 @@ impl Inner {
 
     async fn refresh_ice(&self) {
         match api::ice_config().await {
-            Ok(config) => *self.ice.borrow_mut() = config.ice_servers,
+            Ok(config) => {
+                *self.ice.borrow_mut() = config.ice_servers;
+                self.ice_policy.set(config.ice_transport_policy);
+            }
             // Without STUN/TURN, people on the same network can still connect.
             Err(e) => leptos::logging::warn!("no ICE servers: {e}"),
         }
@@ -428,37 +464,44 @@ impl Inner {
         match ev {
             SocketEvent::Open => {
                 self.reconnects.set(0);
+                self.view.server.set(ServerLink::Online);
                 self.send(&ClientMsg::JoinRoom {
                     room_id: self.room_id,
                 });
             }
             SocketEvent::Message(msg) => self.on_server(msg).await,
-            SocketEvent::Closed { code } => {
-                leptos::logging::log!("signaling closed ({code}); reconnecting");
-                self.socket.borrow_mut().take();
-                self.close_peer();
-                self.view.link.set(Link::Reconnecting);
-                self.view.remote_stream.set(None);
-                let attempt = self.reconnects.get() + 1;
-                self.reconnects.set(attempt);
-                let delay =
-                    Duration::from_millis(500 * 2u64.pow(attempt.min(5))).min(MAX_RECONNECT_DELAY);
-                let inner = self.clone();
-                spawn_local(async move {
-                    browser::sleep(delay).await;
-                    if inner.ended.get() {
-                        return;
-                    }
-                    if attempt >= CHECK_SESSION_AFTER
-                        && let Ok(None) = api::profile().await
-                    {
-                        inner.finish(Some(End::SignedOut));
-                        return;
-                    }
-                    inner.connect();
-                });
-            }
+            SocketEvent::Closed { code } => self.server_lost(code),
         }
+    }
+
+    /// The signaling socket closed: reach the server again with backoff and jitter.
+    /// The call is peer-to-peer, so a connection that is up stays up meanwhile; one
+    /// still being negotiated cannot finish without the server and is dropped.
+    fn server_lost(self: &Rc<Self>, code: u16) {
+        leptos::logging::log!("signaling closed ({code}); reconnecting");
+        self.socket.borrow_mut().take();
+        let attempt = self.reconnects.get() + 1;
+        self.reconnects.set(attempt);
+        self.view.server.set(ServerLink::Reconnecting { attempt });
+        if self.peer.borrow().is_some() && !self.peer_is_up() {
+            self.close_peer();
+            self.view.remote_stream.set(None);
+            self.view.link.set(Link::Connecting);
+        }
+        let inner = self.clone();
+        spawn_local(async move {
+            browser::sleep(reconnect_delay(attempt)).await;
+            if inner.ended.get() {
+                return;
+            }
+            if attempt >= CHECK_SESSION_AFTER
+                && let Ok(None) = api::profile().await
+            {
+                inner.finish(Some(End::SignedOut));
+                return;
+            }
+            inner.connect();
+        });
     }
 
     async fn on_server(self: &Rc<Self>, msg: ServerMsg) {
@@ -478,11 +521,10 @@ impl Inner {
                 match peer {
                     // We are the newcomer: the other side offers first.
                     Some(peer) => self.peer_arrived(peer, false).await,
-                    None => {
-                        self.peer_name.borrow_mut().take();
-                        self.view.peer.set(None);
-                        self.view.link.set(Link::Waiting);
-                    }
+                    // Back after a server outage, before the other person: a
+                    // connection still up waits for them.
+                    None if self.peer_is_up() => self.peer_present.set(false),
+                    None => self.peer_gone(false),
                 }
             }
             // Someone joined us: the server asks us to make the offer.
@@ -536,15 +578,14 @@ impl Inner {
             | ServerMsg::GameMove { state, .. }
             | ServerMsg::GameReset { state, .. } => self.view.game.set(Some(state)),
             ServerMsg::PeerLeft { .. } => {
-                self.close_peer();
-                let name = self.peer_name.borrow_mut().take();
-                self.view
-                    .left
-                    .set(Some(name.unwrap_or_else(|| "The other person".into())));
-                self.view.peer.set(None);
-                self.view.remote_stream.set(None);
-                self.view.remote_media.set(None);
-                self.view.link.set(Link::Waiting);
+                self.peer_present.set(false);
+                if self.peer_is_up() {
+                    // Only their server connection may have dropped: the call goes on
+                    // until their side of it closes (see `PeerEvent::ChannelClosed`).
+                    self.tell_if_away();
+                } else {
+                    self.peer_gone(true);
+                }
             }
             ServerMsg::Error { code, message } => match code {
                 ErrorCode::Replaced => self.finish(Some(End::Replaced)),
@@ -554,11 +595,65 @@ impl Inner {
         }
     }
 
+    /// The other person is in the room: a connection with them that is still up is
+    /// kept (they or we came back after losing the server); otherwise a fresh one.
     async fn peer_arrived(self: &Rc<Self>, peer: PeerInfo, offer_first: bool) {
+        self.peer_present.set(true);
+        let keep = self.peer_user.get() == Some(peer.user_id) && self.peer_is_up();
         *self.peer_name.borrow_mut() = Some(peer.name.clone());
+        self.peer_user.set(Some(peer.user_id));
         self.view.peer.set(Some(peer));
         self.view.left.set(None);
-        self.open_peer(offer_first).await;
+        if keep {
+            self.view.link.set(Link::Connected);
+        } else {
+            self.open_peer(offer_first).await;
+        }
+    }
+
+    /// The other person is gone: drop the connection and wait for someone.
+    fn peer_gone(&self, say_so: bool) {
+        self.close_peer();
+        self.peer_present.set(false);
+        self.peer_user.set(None);
+        let name = self.peer_name.borrow_mut().take();
+        if say_so {
+            self.view
+                .left
+                .set(Some(name.unwrap_or_else(|| "The other person".into())));
+        }
+        self.view.peer.set(None);
+        self.view.remote_stream.set(None);
+        self.view.remote_media.set(None);
+        self.view.link.set(Link::Waiting);
+    }
+
+    /// Says the other person lost the server if, a moment later, they are still away
+    /// and still connected to us (someone leaving closes the connection at once).
+    fn tell_if_away(self: &Rc<Self>) {
+        let inner = self.clone();
+        let generation = self.peer_gen.get();
+        spawn_local(async move {
+            browser::sleep(AWAY_NOTICE_AFTER).await;
+            if !inner.ended.get()
+                && inner.peer_gen.get() == generation
+                && !inner.peer_present.get()
+                && inner.peer_is_up()
+            {
+                let who = inner
+                    .peer_name
+                    .borrow()
+                    .clone()
+                    .unwrap_or_else(|| "The other person".into());
+                inner.notify(format!(
+                    "{who} lost the connection to the server. The call goes on while they reconnect."
+                ));
+            }
+        });
+    }
+
+    fn peer_is_up(&self) -> bool {
+        self.peer.borrow().as_ref().is_some_and(Peer::is_up)
     }
 
     /// A fresh connection for a (new) other person. `offer_first` for the side that
@@ -582,7 +677,15 @@ impl Inner {
             return;
         };
         let ice = self.ice.borrow();
-        match Peer::new(&ice, polite, offer_first, media, self.media_state(), emit) {
+        match Peer::new(
+            &ice,
+            self.ice_policy.get(),
+            polite,
+            offer_first,
+            media,
+            self.media_state(),
+            emit,
+        ) {
             Ok(peer) => {
                 *self.peer.borrow_mut() = Some(peer);
                 self.view.link.set(Link::Connecting);
@@ -626,12 +729,14 @@ impl Inner {
         // A new generation makes events still queued from the old connection stale.
         self.peer_gen.set(self.peer_gen.get().wrapping_add(1));
         self.connected.set(false);
+        self.ice_restarts.set(0);
+        self.view.path.set(None);
         if let Some(peer) = self.peer.borrow_mut().take() {
             peer.close();
         }
     }
 
-    fn on_peer(&self, ev: PeerEvent) {
+    async fn on_peer(self: &Rc<Self>, ev: PeerEvent) {
         let room_id = self.room_id;
         match ev {
             PeerEvent::Description(desc) => {
@@ -650,19 +755,112 @@ impl Inner {
             PeerEvent::Candidate(candidate) => {
                 self.send(&ClientMsg::IceCandidate { room_id, candidate });
             }
-            PeerEvent::State(state) => {
-                if state == LinkState::Connected {
-                    self.connected.set(true);
-                }
-                self.view.link.set(match state {
-                    LinkState::Connecting => Link::Connecting,
-                    LinkState::Connected => Link::Connected,
-                    LinkState::Disconnected => Link::Reconnecting,
-                    LinkState::Failed => Link::Failed,
-                });
-            }
+            PeerEvent::State(state) => self.on_link(state),
             PeerEvent::RemoteStream(stream) => self.view.remote_stream.set(Some(stream)),
             PeerEvent::RemoteMedia(state) => self.view.remote_media.set(Some(state)),
+            PeerEvent::ChannelClosed if !self.peer_present.get() => self.peer_gone(true),
+            // Still in the room: their new connection's offer follows (`Renewed`).
+            PeerEvent::ChannelClosed => {}
+            PeerEvent::Renewed(offer) => {
+                self.open_peer(false).await;
+                if let Some(peer) = self.peer.borrow().as_ref() {
+                    peer.handle_description(offer);
+                }
+            }
+        }
+    }
+
+    /// Follows the connection's state; a lost path is repaired with ICE restarts.
+    fn on_link(self: &Rc<Self>, state: LinkState) {
+        match state {
+            LinkState::Connected => {
+                self.connected.set(true);
+                self.ice_restarts.set(0);
+                self.view.link.set(Link::Connected);
+            }
+            LinkState::Connecting if self.ice_restarts.get() > 0 => {}
+            LinkState::Connecting => self.view.link.set(Link::Connecting),
+            LinkState::Disconnected => {
+                if self.ice_restarts.get() == 0 {
+                    self.view.link.set(Link::Reconnecting);
+                }
+                let inner = self.clone();
+                let generation = self.peer_gen.get();
+                let restarts = self.ice_restarts.get();
+                spawn_local(async move {
+                    browser::sleep(DISCONNECTED_GRACE).await;
+                    if inner.peer_gen.get() == generation
+                        && inner.ice_restarts.get() == restarts
+                        && !inner.peer_is_up()
+                    {
+                        inner.restart_ice();
+                    }
+                });
+            }
+            LinkState::Failed => self.restart_ice(),
+        }
+    }
+
+    /// Looks for a new path with an ICE restart, a few times before giving up. Needs
+    /// the server (the new offer goes through it) and the other person in the room;
+    /// without them, rejoining sets up a fresh connection instead.
+    fn restart_ice(self: &Rc<Self>) {
+        if self.ended.get() || self.peer_is_up() {
+            return;
+        }
+        if !self.peer_present.get() || !self.socket_is_open() {
+            self.view.link.set(Link::Reconnecting);
+            return;
+        }
+        let attempt = self.ice_restarts.get() + 1;
+        if attempt > MAX_ICE_RESTARTS {
+            self.view.link.set(Link::Failed);
+            return;
+        }
+        self.ice_restarts.set(attempt);
+        self.view.link.set(Link::Restarting {
+            attempt,
+            of: MAX_ICE_RESTARTS,
+        });
+        leptos::logging::log!("connection lost; ICE restart {attempt} of {MAX_ICE_RESTARTS}");
+        if let Some(peer) = self.peer.borrow().as_ref() {
+            peer.restart_ice();
+        }
+        let inner = self.clone();
+        let generation = self.peer_gen.get();
+        spawn_local(async move {
+            browser::sleep(RESTART_WITHIN * attempt).await;
+            if inner.peer_gen.get() == generation && inner.ice_restarts.get() == attempt {
+                inner.restart_ice();
+            }
+        });
+    }
+
+    /// Refreshes the connection path panel every [`PATH_EVERY`] until the call ends.
+    async fn measure_path(self: Rc<Self>) {
+        let mut last: Option<(u32, Sample)> = None;
+        while !self.ended.get() {
+            browser::sleep(PATH_EVERY).await;
+            let generation = self.peer_gen.get();
+            let pending = self
+                .peer
+                .borrow()
+                .as_ref()
+                .filter(|_| self.connected.get())
+                .map(Peer::sample);
+            let sample = match pending {
+                Some(pending) => pending.await,
+                None => None,
+            };
+            if self.ended.get() || self.peer_gen.get() != generation {
+                continue;
+            }
+            let report = sample.as_ref().map(|now| {
+                let before = last.as_ref().filter(|(g, _)| *g == generation);
+                PathReport::new(now, before.map(|(_, s)| s))
+            });
+            self.view.path.set(report);
+            last = sample.map(|s| (generation, s));
         }
     }
 
@@ -705,6 +903,13 @@ impl Inner {
         }
     }
 
+    fn socket_is_open(&self) -> bool {
+        self.socket
+            .borrow()
+            .as_ref()
+            .is_some_and(Signaling::is_open)
+    }
+
     fn send(&self, msg: &ClientMsg) -> bool {
         self.socket.borrow().as_ref().is_some_and(|s| s.send(msg))
     }
@@ -740,4 +945,14 @@ impl Inner {
         }
         let _ = self.events.unbounded_send(Event::Stop);
     }
+}
+
+/// The wait before reconnect attempt `attempt` (from 1): exponential backoff with
+/// "equal jitter" (half fixed, half random), so clients cut off together by a server
+/// restart do not all come back in the same instant.
+fn reconnect_delay(attempt: u32) -> Duration {
+    let ceiling = RECONNECT_DELAY
+        .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(8)))
+        .min(MAX_RECONNECT_DELAY);
+    ceiling / 2 + ceiling.mul_f64(js_sys::Math::random() / 2.0)
 }

@@ -130,8 +130,15 @@ pub enum Link {
     Connecting,
     /// Media flows both ways.
     Connected,
-    /// The path was lost, or the server connection dropped; trying again.
+    /// The path was interrupted; the browser may bring it back by itself.
     Reconnecting,
+    /// The path was lost; an ICE restart (attempt `attempt` of `of`) looks for another.
+    Restarting {
+        /// This attempt, from 1.
+        attempt: u32,
+        /// Attempts before giving up.
+        of: u32,
+    },
     /// No path could be found.
     Failed,
 }
@@ -145,6 +152,7 @@ impl Link {
             Link::Connecting => "connecting",
             Link::Connected => "connected",
             Link::Reconnecting => "reconnecting",
+            Link::Restarting { .. } => "restarting",
             Link::Failed => "failed",
         }
     }
@@ -157,8 +165,39 @@ impl Link {
             Link::Waiting => "Waiting for the other person to join".into(),
             Link::Connecting => format!("Connecting to {who}…"),
             Link::Connected => format!("Connected with {who}"),
-            Link::Reconnecting => "Connection lost, reconnecting…".into(),
+            Link::Reconnecting => format!("Connection to {who} interrupted, waiting for it…"),
+            Link::Restarting { attempt, of } => {
+                format!("Connection to {who} lost, trying another path ({attempt} of {of})…")
+            }
             Link::Failed => format!("Could not connect to {who}"),
+        }
+    }
+}
+
+/// The connection to the server (signaling, chat and games; the call itself is
+/// peer-to-peer and goes on without it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerLink {
+    /// Connected, or connecting for the first time.
+    Online,
+    /// The connection dropped; attempt `attempt` to reach the server again is next.
+    Reconnecting {
+        /// Attempts so far, from 1.
+        attempt: u32,
+    },
+}
+
+impl ServerLink {
+    /// What the person is told while the server is away.
+    pub fn text(self) -> Option<String> {
+        match self {
+            ServerLink::Online => None,
+            ServerLink::Reconnecting { attempt: 1 } => {
+                Some("Lost the connection to the server, reconnecting… Your call goes on.".into())
+            }
+            ServerLink::Reconnecting { attempt } => Some(format!(
+                "Still reconnecting to the server (attempt {attempt})… Your call goes on; chat and games wait until it is back."
+            )),
         }
     }
 }
@@ -347,5 +386,15 @@ mod tests {
     fn link_states_read_as_words() {
         assert_eq!(Link::Connected.text(Some("Ada")), "Connected with Ada");
         assert_eq!(Link::Failed.key(), "failed");
+        assert_eq!(
+            Link::Restarting { attempt: 1, of: 3 }.text(Some("Ada")),
+            "Connection to Ada lost, trying another path (1 of 3)…"
+        );
+        assert_eq!(ServerLink::Online.text(), None);
+        assert!(
+            ServerLink::Reconnecting { attempt: 2 }
+                .text()
+                .is_some_and(|t| t.contains("attempt 2"))
+        );
     }
 }

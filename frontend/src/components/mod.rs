@@ -8,6 +8,7 @@ pub mod form;
 pub mod icons;
 pub mod join_private;
 pub mod new_room_dialog;
+pub mod path_panel;
 pub mod room_card;
 pub mod tictactoe;
 pub mod top_bar;

@@ -7,6 +7,7 @@ use crate::call::state::{Device, End, Link, MediaIssue, Phase};
 use crate::call::{Call, CallView};
 use crate::components::call_controls::{CallControls, Panel};
 use crate::components::chat::ChatPanel;
+use crate::components::path_panel::PathPanel;
 use crate::components::room_card::type_label;
 use crate::components::tictactoe::GamePanel;
 use crate::components::video_tile::VideoTile;
@@ -140,6 +141,7 @@ fn CallHeader(view: CallView) -> impl IntoView {
                 <span class="dot" aria-hidden="true"></span>
                 {move || link().text(peer_name().as_deref())}
             </p>
+            <PathPanel view />
         </header>
     }
 }
@@ -227,6 +229,18 @@ fn StageMessages(call: StoredValue<Call>, view: CallView) -> impl IntoView {
         move || view.phase.get() == Phase::InRoom && view.peer.with(Option::is_none);
     view! {
         <div class="stage-messages">
+            {move || {
+                view.server
+                    .get()
+                    .text()
+                    .map(|text| {
+                        view! {
+                            <p class="banner" role="status" data-testid="server-status">
+                                {text}
+                            </p>
+                        }
+                    })
+            }}
             {move || match view.phase.get() {
                 Phase::Loading => Some(view! { <p class="overlay-card" role="status">"Opening the room…"</p> }.into_any()),
                 Phase::Media => {
@@ -248,7 +262,7 @@ fn StageMessages(call: StoredValue<Call>, view: CallView) -> impl IntoView {
             <Show when=move || view.link.get() == Link::Failed && view.peer.with(Option::is_some)>
                 <div class="overlay-card" role="alert" data-testid="connection-failed">
                     <p>
-                        "The connection failed. A firewall may be blocking it, or one of you lost the network."
+                        "The connection failed, and trying other paths did not bring it back. A firewall may be blocking it, or one of you lost the network."
                     </p>
                     <button type="button" class="btn primary" on:click=move |_| call.with_value(Call::reconnect)>
                         "Try again"

@@ -9,6 +9,7 @@
 
 pub mod media;
 pub mod peer;
+pub mod stats;
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::RtcPeerConnection;

@@ -11,7 +11,7 @@
 //! browser callback is owned here and released by [`Peer::close`] (or drop).
 
 use super::media::{LocalMedia, Stream, Track};
-use duet_shared::api::IceServer;
+use duet_shared::api::{IceServer, IceTransportPolicy};
 use duet_shared::protocol::{IceCandidate, SdpType, SessionDescription};
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -24,7 +24,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{
     MediaStream, MediaStreamTrack, MessageEvent, RtcConfiguration, RtcDataChannel,
-    RtcDataChannelInit, RtcDataChannelState, RtcIceCandidateInit, RtcIceConnectionState,
+    RtcDataChannelInit, RtcDataChannelState, RtcIceCandidateInit, RtcIceTransportPolicy,
     RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState, RtcRtpSender,
     RtcRtpTransceiver, RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType,
     RtcSessionDescriptionInit, RtcSignalingState, RtcTrackEvent,
@@ -88,6 +88,12 @@ pub enum PeerEvent {
     RemoteStream(Stream),
     /// The other person's media state changed.
     RemoteMedia(MediaState),
+    /// The data channel closed: the other side's connection is gone (it left,
+    /// reloaded, or closed its connection).
+    ChannelClosed,
+    /// The other side made a new connection (this offer carries a new DTLS
+    /// certificate): this one is obsolete, and a fresh one should take the offer.
+    Renewed(SessionDescription),
 }
 
 /// How long a newcomer waits for the first offer before making its own.
@@ -138,6 +144,7 @@ impl Peer {
     /// until the peer is closed.
     pub fn new(
         ice_servers: &[IceServer],
+        policy: IceTransportPolicy,
         polite: bool,
         offer_first: bool,
         media: &LocalMedia,
@@ -147,6 +154,9 @@ impl Peer {
         let config = RtcConfiguration::new();
         let servers = serde_json::to_string(ice_servers).map_err(|e| e.to_string())?;
         config.set_ice_servers(&js_sys::JSON::parse(&servers).map_err(|e| format!("{e:?}"))?);
+        if policy == IceTransportPolicy::Relay {
+            config.set_ice_transport_policy(RtcIceTransportPolicy::Relay);
+        }
         let pc = RtcPeerConnection::new_with_configuration(&config)
             .map_err(|e| format!("could not create the connection: {e:?}"))?;
         let remote = MediaStream::new().map_err(|e| format!("{e:?}"))?;
@@ -214,6 +224,29 @@ impl Peer {
     pub fn set_media_state(&self, state: MediaState) {
         self.inner.media_state.set(state);
         self.inner.send_media_state();
+    }
+
+    /// Restarts ICE: new credentials and candidates at the next offer, which repairs a
+    /// path that was lost (a network change, a restarted TURN server).
+    pub fn restart_ice(&self) {
+        if !self.inner.closed.get() {
+            super::trace("ice restart");
+            ext(&self.inner.pc).restart_ice();
+        }
+    }
+
+    /// Whether media flows and the other side's connection is alive (the data
+    /// channel is open): such a connection survives a signaling outage.
+    pub fn is_up(&self) -> bool {
+        !self.inner.closed.get()
+            && self.inner.pc.connection_state() == RtcPeerConnectionState::Connected
+            && self.inner.channel.ready_state() == RtcDataChannelState::Open
+    }
+
+    /// The path the call takes now, from the connection's statistics.
+    pub fn sample(&self) -> impl Future<Output = Option<super::stats::Sample>> + 'static {
+        let pc = self.inner.pc.clone();
+        async move { super::stats::sample(&pc).await }
     }
 
     /// Closes the connection and releases every handler. Idempotent.
@@ -297,16 +330,6 @@ impl Inner {
         this.pc.set_onconnectionstatechange(Some(&on_state));
 
         let weak = Rc::downgrade(this);
-        let on_ice_state = this.keep(move |_| {
-            let Some(inner) = weak.upgrade() else { return };
-            // A failed ICE path can often be repaired with fresh candidates.
-            if inner.pc.ice_connection_state() == RtcIceConnectionState::Failed {
-                ext(&inner.pc).restart_ice();
-            }
-        });
-        this.pc.set_oniceconnectionstatechange(Some(&on_ice_state));
-
-        let weak = Rc::downgrade(this);
         let on_track = this.keep(move |ev: JsValue| {
             let (Some(inner), Ok(ev)) = (weak.upgrade(), ev.dyn_into::<RtcTrackEvent>()) else {
                 return;
@@ -338,6 +361,15 @@ impl Inner {
             }
         });
         this.channel.set_onopen(Some(&on_open));
+
+        let weak = Rc::downgrade(this);
+        let on_channel_close = this.keep(move |_| {
+            if let Some(inner) = weak.upgrade() {
+                super::trace("channel closed");
+                inner.emit(PeerEvent::ChannelClosed);
+            }
+        });
+        this.channel.set_onclose(Some(&on_channel_close));
 
         let weak = Rc::downgrade(this);
         let on_message = this.keep(move |ev: JsValue| {
@@ -498,6 +530,15 @@ impl Inner {
 
     async fn on_description(&self, desc: SessionDescription) -> Result<(), JsValue> {
         let is_offer = desc.kind == SdpType::Offer;
+        // Checked before collisions: an offer from a new connection must never be ignored.
+        if is_offer
+            && let Some(current) = self.pc.remote_description()
+            && fingerprints(&current.sdp()) != fingerprints(&desc.sdp)
+        {
+            super::trace("offer from a new connection");
+            self.emit(PeerEvent::Renewed(desc));
+            return Ok(());
+        }
         // Descriptions are applied one at a time (see `run`), so no answer can be
         // half-applied here and perfect negotiation's "answer pending" flag is moot.
         let ready_for_offer =
@@ -585,6 +626,7 @@ impl Inner {
         self.pc.set_oniceconnectionstatechange(None);
         self.pc.set_ontrack(None);
         self.channel.set_onopen(None);
+        self.channel.set_onclose(None);
         self.channel.set_onmessage(None);
         self.channel.close();
         self.pc.close();
@@ -595,5 +637,32 @@ impl Inner {
         }
         super::forget_for_tests(&self.pc);
         self.closures.borrow_mut().clear();
+    }
+}
+
+/// The DTLS certificate fingerprints a description announces (one per certificate;
+/// a new `RTCPeerConnection` has new ones).
+fn fingerprints(sdp: &str) -> Vec<&str> {
+    let mut prints: Vec<&str> = sdp
+        .lines()
+        .filter_map(|line| line.trim_end().strip_prefix("a=fingerprint:"))
+        .collect();
+    prints.sort_unstable();
+    prints.dedup();
+    prints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprints;
+
+    #[test]
+    fn fingerprints_ignore_order_and_repeats() {
+        let a = "v=0\r\na=fingerprint:sha-256 AA:BB\r\nm=audio\r\na=fingerprint:sha-256 AA:BB\r\n";
+        let b = "v=0\r\nm=video\r\na=fingerprint:sha-256 AA:BB\r\n";
+        let c = "v=0\r\na=fingerprint:sha-256 CC:DD\r\n";
+        assert_eq!(fingerprints(a), vec!["sha-256 AA:BB"]);
+        assert_eq!(fingerprints(a), fingerprints(b));
+        assert_ne!(fingerprints(a), fingerprints(c));
     }
 }
