@@ -23,6 +23,25 @@ pub enum LogFormat {
     Json,
 }
 
+/// Which paths calls may take, as `RTCConfiguration.iceTransportPolicy`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum TransportPolicy {
+    /// Direct, through STUN, or relayed: whatever connects.
+    #[default]
+    All,
+    /// Through TURN only, so neither person learns the other's address.
+    Relay,
+}
+
+impl From<TransportPolicy> for duet_shared::api::IceTransportPolicy {
+    fn from(policy: TransportPolicy) -> Self {
+        match policy {
+            TransportPolicy::All => Self::All,
+            TransportPolicy::Relay => Self::Relay,
+        }
+    }
+}
+
 /// Duet's settings. Every flag can also be given as the environment variable named beside it.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -131,6 +150,26 @@ pub struct Config {
     #[arg(long, env = "TURN_TTL", value_parser = humantime::parse_duration, default_value = "1h")]
     pub turn_ttl: Duration,
 
+    /// `all`, or `relay` to send every call through TURN (needs `TURN_URLS`, `--turn` or
+    /// `TURN_PROVIDER_URL`: without a TURN server no call could connect).
+    #[arg(long, env = "ICE_TRANSPORT_POLICY", value_enum, default_value_t = TransportPolicy::All)]
+    pub ice_transport_policy: TransportPolicy,
+
+    /// A hosted TURN service's credentials endpoint, without the key (e.g.
+    /// `https://<app>.metered.live/api/v1/turn/credentials`): browsers get its TURN servers.
+    /// Excludes `TURN_URLS`, `TURN_SECRET` and `--turn`.
+    #[arg(long, env = "TURN_PROVIDER_URL")]
+    pub turn_provider_url: Option<url::Url>,
+
+    /// The provider's API key, sent as the `apiKey` query parameter. Read from the
+    /// environment (`TURN_PROVIDER_KEY`) only, so it never shows in a process list.
+    #[arg(skip = secret_from_env("TURN_PROVIDER_KEY"))]
+    pub turn_provider_key: Option<SecretString>,
+
+    /// How long the provider's answer is reused (less when the answer expires sooner).
+    #[arg(long, env = "TURN_PROVIDER_TTL", value_parser = humantime::parse_duration, default_value = "1h")]
+    pub turn_provider_ttl: Duration,
+
     /// How often the server pings each WebSocket.
     #[arg(long, env = "HEARTBEAT_INTERVAL", value_parser = humantime::parse_duration, default_value = "10s")]
     pub heartbeat_interval: Duration,
@@ -199,6 +238,14 @@ impl Config {
     pub fn turn_urls(&self) -> Vec<String> {
         non_blank(&self.turn_urls)
     }
+}
+
+/// The non-blank value of the environment variable `name`, as a secret.
+fn secret_from_env(name: &str) -> Option<SecretString> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(SecretString::from)
 }
 
 fn parse_port_range(text: &str) -> Result<std::ops::RangeInclusive<u16>, String> {

@@ -6,6 +6,9 @@ use duet_shared::ErrorCode;
 use duet_shared::api::{ApiError, ApiErrorBody};
 use std::time::Duration;
 
+/// How long clients are told to wait after a 503 (and how long a failed upstream is left alone).
+pub const UNAVAILABLE_RETRY: Duration = Duration::from_secs(5);
+
 /// Everything that can go wrong while serving a request or a signaling message.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -49,6 +52,9 @@ pub enum AppError {
     /// 429: too many attempts; try again after the given time.
     #[error("too many attempts; try again in {} seconds", .0.as_secs().max(1))]
     RateLimited(Duration),
+    /// 503: a service Duet relies on (e.g. the TURN provider) is not answering; retry shortly.
+    #[error("{0}")]
+    Unavailable(&'static str),
     /// 500: a failure that is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -81,6 +87,7 @@ impl AppError {
             AppError::Conflict { code, .. } => code,
             AppError::RateLimited(_) => "rate-limited",
             AppError::TooManyConnections => "too-many-connections",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -90,7 +97,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) | AppError::Forbidden(_) => ErrorCode::RoomNotFound,
             AppError::RateLimited(_) | AppError::TooManyConnections => ErrorCode::RateLimited,
-            AppError::Internal(_) => ErrorCode::Internal,
+            AppError::Internal(_) | AppError::Unavailable(_) => ErrorCode::Internal,
             _ => ErrorCode::BadMessage,
         }
     }
@@ -114,6 +121,7 @@ impl ResponseError for AppError {
             AppError::RateLimited(_) | AppError::TooManyConnections => {
                 StatusCode::TOO_MANY_REQUESTS
             }
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -133,8 +141,15 @@ impl ResponseError for AppError {
             },
         };
         let mut response = HttpResponse::build(self.status_code());
-        if let AppError::RateLimited(wait) = self {
-            response.insert_header((header::RETRY_AFTER, wait.as_secs().max(1).to_string()));
+        match self {
+            AppError::RateLimited(wait) => {
+                response.insert_header((header::RETRY_AFTER, wait.as_secs().max(1).to_string()));
+            }
+            AppError::Unavailable(_) => {
+                response
+                    .insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY.as_secs().to_string()));
+            }
+            _ => {}
         }
         response.json(body)
     }

@@ -17,6 +17,7 @@ pub mod state;
 pub mod static_files;
 pub mod telemetry;
 pub mod turn_embedded;
+pub mod turn_provider;
 
 pub use error::AppError;
 pub use startup::Application;

@@ -1,7 +1,7 @@
 //! Builds the application from its configuration: database, secrets, hub, routes.
 
 use crate::auth::{TokenKeys, secret};
-use crate::config::{Config, Environment};
+use crate::config::{Config, Environment, TransportPolicy};
 use crate::error::{self, AppError};
 use crate::metrics::Metrics;
 use crate::signaling::admission::Admission;
@@ -9,6 +9,7 @@ use crate::signaling::hub::HubError;
 use crate::signaling::redis_hub::RedisHub;
 use crate::signaling::{Hub, MemoryHub, upgrade};
 use crate::state::{AppState, Limits, Settings};
+use crate::turn_provider::TurnProvider;
 use crate::{db, http, security_headers, static_files, turn_embedded};
 use actix_web::dev::Server;
 use actix_web::dev::Service;
@@ -37,6 +38,24 @@ pub enum StartupError {
         "TURN_URLS is set but TURN_SECRET is not: browsers would get TURN servers they cannot use"
     )]
     TurnSecretMissing,
+    /// `relay` with no TURN server: no call could ever connect.
+    #[error(
+        "ICE_TRANSPORT_POLICY=relay needs a TURN server (TURN_URLS, --turn or TURN_PROVIDER_URL): without one no call could connect"
+    )]
+    RelayWithoutTurn,
+    /// A hosted TURN provider and Duet's own TURN settings at once.
+    #[error(
+        "TURN_PROVIDER_URL cannot be combined with TURN_URLS, TURN_SECRET or --turn: use either the hosted provider or your own TURN server"
+    )]
+    TurnProviderConflict,
+    /// A hosted TURN provider without its key.
+    #[error("TURN_PROVIDER_URL is set but the TURN_PROVIDER_KEY environment variable is not")]
+    TurnProviderKeyMissing,
+    /// The key would travel in clear text.
+    #[error(
+        "TURN_PROVIDER_URL must be an https:// URL (http:// only on loopback): the API key travels in it"
+    )]
+    TurnProviderInsecure,
     /// Several instances cannot share a SQLite file.
     #[error(
         "REDIS_URL is set for several instances, but DATABASE_URL is SQLite, which cannot be shared between instances: use PostgreSQL"
@@ -70,6 +89,14 @@ impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let secret = secret::load(&config)?;
         let mut settings = Settings::from_config(&config).map_err(StartupError::Config)?;
+        let turn_provider = turn_provider(&config)?;
+        if config.ice_transport_policy == TransportPolicy::Relay
+            && config.turn_urls().is_empty()
+            && !config.turn_enable
+            && turn_provider.is_none()
+        {
+            return Err(StartupError::RelayWithoutTurn);
+        }
         let turn = turn_embedded::start(&config).await?;
         if let Some(embedded) = &turn {
             settings.turn = Some(embedded.rest.clone());
@@ -106,6 +133,10 @@ impl Application {
             None => Arc::new(MemoryHub::new()),
         };
         let pool = db::connect(&database_url).await?;
+        let mut metrics = Metrics::default();
+        if let Some(embedded) = &turn {
+            metrics.register_turn(embedded.server.stats_reader());
+        }
         let state = web::Data::new(AppState {
             pool,
             hub,
@@ -117,7 +148,8 @@ impl Application {
                 config.max_connections_per_address,
             ),
             shutdown,
-            metrics: Metrics::default(),
+            metrics,
+            turn_provider,
         });
         spawn_limit_pruning(state.clone());
 
@@ -220,6 +252,37 @@ impl Application {
         }
         Ok(())
     }
+}
+
+/// The hosted TURN provider, with `TURN_PROVIDER_URL`.
+fn turn_provider(config: &Config) -> Result<Option<TurnProvider>, StartupError> {
+    let Some(url) = config.turn_provider_url.clone() else {
+        if config.turn_provider_key.is_some() {
+            tracing::warn!("TURN_PROVIDER_KEY is set without TURN_PROVIDER_URL: it is not used");
+        }
+        return Ok(None);
+    };
+    if config.turn_enable || config.turn_secret.is_some() || !config.turn_urls().is_empty() {
+        return Err(StartupError::TurnProviderConflict);
+    }
+    let key = config
+        .turn_provider_key
+        .clone()
+        .ok_or(StartupError::TurnProviderKeyMissing)?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    if !(url.scheme() == "https" || url.scheme() == "http" && loopback) {
+        return Err(StartupError::TurnProviderInsecure);
+    }
+    let host = url.host_str().unwrap_or_default().to_owned();
+    let provider = TurnProvider::new(url, key, config.turn_provider_ttl)
+        .map_err(|e| StartupError::Config(format!("the TURN provider's HTTP client: {e}")))?;
+    tracing::info!(%host, "TURN servers come from the hosted provider");
+    Ok(Some(provider))
 }
 
 /// A second listener for `/metrics` only, so metrics are never on the public port.

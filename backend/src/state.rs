@@ -7,7 +7,9 @@ use crate::http::client_addr::TrustedProxies;
 use crate::metrics::Metrics;
 use crate::signaling::Hub;
 use crate::signaling::admission::Admission;
+use crate::turn_provider::TurnProvider;
 use duet_shared::UserId;
+use duet_shared::api::IceTransportPolicy;
 use duet_shared::limits::{CHAT_BURST, CHAT_PER_MINUTE};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sqlx::AnyPool;
@@ -33,6 +35,8 @@ pub struct AppState {
     pub admission: Admission,
     /// Prometheus metrics.
     pub metrics: Metrics,
+    /// The hosted TURN service, with `TURN_PROVIDER_URL`.
+    pub turn_provider: Option<TurnProvider>,
     /// Cancelled when the server shuts down; connections close with "restarting".
     pub shutdown: CancellationToken,
 }
@@ -52,6 +56,8 @@ pub struct Settings {
     pub turn: Option<TurnRest>,
     /// Lifetime of TURN credentials.
     pub turn_ttl: Duration,
+    /// Whether calls must be relayed through TURN.
+    pub ice_transport_policy: IceTransportPolicy,
     /// WebSocket ping period.
     pub heartbeat_interval: Duration,
     /// Silence after which a WebSocket is closed.
@@ -87,6 +93,7 @@ impl Settings {
                 .clone()
                 .map(|secret| TurnRest::new(config.turn_urls(), secret, config.turn_ttl)),
             turn_ttl: config.turn_ttl,
+            ice_transport_policy: config.ice_transport_policy.into(),
             heartbeat_interval: config.heartbeat_interval,
             client_timeout: config.client_timeout,
             ws_quota: Quota::per_second(nonzero(config.ws_rate))

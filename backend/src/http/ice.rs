@@ -1,4 +1,5 @@
-//! `GET /api/webrtc/ice`: the STUN/TURN servers browsers should use.
+//! `GET /api/webrtc/ice`: the STUN/TURN servers browsers should use, and whether calls must
+//! go through TURN.
 
 use crate::auth::AuthUser;
 use crate::error::AppError;
@@ -12,9 +13,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/webrtc/ice", web::get().to(ice_servers));
 }
 
-/// STUN and TURN servers for `RTCPeerConnection`, with short-lived TURN credentials.
+/// STUN and TURN servers for `RTCPeerConnection`, with short-lived TURN credentials
+/// (signed here, or from the hosted TURN provider).
 #[utoipa::path(get, path = "/api/webrtc/ice", tag = "webrtc", security(("bearer" = []), ("cookie" = [])),
-    responses((status = 200, body = IceConfig), (status = 401, body = duet_shared::api::ApiError)))]
+    responses((status = 200, body = IceConfig), (status = 401, body = duet_shared::api::ApiError),
+        (status = 503, description = "The TURN provider is not answering and no earlier answer is usable", body = duet_shared::api::ApiError)))]
 async fn ice_servers(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
     let mut ice_servers = Vec::new();
@@ -25,6 +28,7 @@ async fn ice_servers(user: AuthUser, state: web::Data<AppState>) -> Result<HttpR
             credential: None,
         });
     }
+    let mut ttl = settings.turn_ttl;
     if let Some(turn) = settings.turn.as_ref().filter(|t| t.has_urls()) {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -32,11 +36,16 @@ async fn ice_servers(user: AuthUser, state: web::Data<AppState>) -> Result<HttpR
             .as_secs();
         ice_servers.push(turn.ice_server(user.id, now));
     }
+    if let Some(provider) = &state.turn_provider {
+        let hosted = provider.servers().await?;
+        ice_servers.extend(hosted.servers);
+        ttl = hosted.ttl;
+    }
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(IceConfig {
             ice_servers,
-            ttl: settings.turn_ttl.as_secs(),
-            ice_transport_policy: duet_shared::api::IceTransportPolicy::All,
+            ttl: ttl.as_secs(),
+            ice_transport_policy: settings.ice_transport_policy,
         }))
 }

@@ -63,6 +63,35 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     spawn_app_on(data, database_url, extra).await
 }
 
+/// Starts a server with extra flags, then `tweak` applied to the parsed configuration (for
+/// settings without a flag, such as secrets read from the environment only).
+pub async fn spawn_app_configured(extra: &[&str], tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let data = tempfile::tempdir().expect("temp dir");
+    let database_url = fresh_database(data.path()).await;
+    spawn_app_tweaked(data, database_url, extra, tweak).await
+}
+
+/// Why the server refuses to start with these flags and `tweak` (panics if it starts).
+pub async fn startup_error(extra: &[&str], tweak: impl FnOnce(&mut Config)) -> String {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut args = vec![
+        "duet",
+        "--port",
+        "0",
+        "--data-dir",
+        data.path().to_str().expect("utf-8 temp path"),
+        "--jwt-secret",
+        SECRET,
+    ];
+    args.extend_from_slice(extra);
+    let mut config = Config::try_parse_from(args).expect("valid test flags");
+    tweak(&mut config);
+    match Application::build(config).await {
+        Ok(_) => panic!("the server started with {extra:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
 /// `n` instances sharing one fresh Postgres database and a fresh Redis key prefix,
 /// as a multi-instance deployment runs.
 pub async fn spawn_cluster(n: usize, extra: &[&str]) -> Vec<TestApp> {
@@ -82,6 +111,15 @@ pub async fn spawn_cluster(n: usize, extra: &[&str]) -> Vec<TestApp> {
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
 async fn spawn_app_on(data: tempfile::TempDir, database_url: String, extra: &[&str]) -> TestApp {
+    spawn_app_tweaked(data, database_url, extra, |_| {}).await
+}
+
+async fn spawn_app_tweaked(
+    data: tempfile::TempDir,
+    database_url: String,
+    extra: &[&str],
+    tweak: impl FnOnce(&mut Config),
+) -> TestApp {
     let data_dir = data.path().to_str().expect("utf-8 temp path").to_owned();
     let static_dir = data
         .path()
@@ -111,7 +149,8 @@ async fn spawn_app_on(data: tempfile::TempDir, database_url: String, extra: &[&s
         "1000",
     ];
     args.extend_from_slice(extra);
-    let config = Config::try_parse_from(args).expect("valid test flags");
+    let mut config = Config::try_parse_from(args).expect("valid test flags");
+    tweak(&mut config);
     let app = Application::build(config).await.expect("app builds");
     let port = app.port();
     let metrics_port = app.metrics_port();

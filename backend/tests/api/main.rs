@@ -14,4 +14,5 @@ mod shutdown;
 mod signaling;
 mod startup;
 mod turn_interop;
+mod turn_provider;
 mod web;

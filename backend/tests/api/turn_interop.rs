@@ -245,3 +245,120 @@ async fn with_turn_enabled_the_ice_endpoint_points_at_the_embedded_server_and_it
     );
     assert!(refused, "a forged credential is refused");
 }
+
+/// The value of the sample named exactly `key` (name and labels) in a metrics exposition.
+fn sample(text: &str, key: &str) -> Option<f64> {
+    text.lines()
+        .filter_map(|line| line.split_once(' '))
+        .find(|(name, _)| *name == key)
+        .and_then(|(_, value)| value.trim().parse().ok())
+}
+
+#[tokio::test]
+async fn embedded_turn_allocations_relayed_bytes_and_refusals_show_in_metrics() {
+    let app = spawn_app_with(&[
+        "--turn",
+        "--turn-listen",
+        "127.0.0.1:0",
+        "--turn-relay-ip",
+        "127.0.0.1",
+        "--turn-relay-ports",
+        "47000-47999",
+        // The test client relays to itself on this machine; real deployments keep this off.
+        "--turn-allow-private-peers",
+        "--metrics-addr",
+        "127.0.0.1:0",
+    ])
+    .await;
+    let metrics_url = format!("http://127.0.0.1:{}/metrics", app.metrics_port.unwrap());
+    let scrape = || async {
+        reqwest::get(&metrics_url)
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let before = scrape().await;
+    assert_eq!(
+        sample(&before, "duet_turn_allocations_total"),
+        Some(0.0),
+        "{before}"
+    );
+    assert_eq!(
+        sample(&before, "duet_turn_allocations_active"),
+        Some(0.0),
+        "{before}"
+    );
+
+    let ada = app.new_user("Ada").await;
+    let ice: IceConfig = app
+        .get("/api/webrtc/ice", Some(&ada.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let turn = ice
+        .ice_servers
+        .iter()
+        .find(|s| s.credential.is_some())
+        .expect("a TURN entry");
+    let port: u16 = turn.urls[0]
+        .trim_start_matches("turn:127.0.0.1:")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (username, credential) = (
+        turn.username.clone().unwrap(),
+        turn.credential.clone().unwrap(),
+    );
+    let forged = duet_backend::auth::turn::credential(b"not-the-secret", &username);
+    let (relayed, refused) = tokio::task::spawn_blocking(move || {
+        // A datagram can be lost on a loaded machine: retry until one run relays.
+        let deadline = std::time::Instant::now() + 4 * WAIT;
+        let mut relayed = false;
+        while !relayed && std::time::Instant::now() < deadline {
+            relayed = allocate(port, &username, &credential);
+        }
+        (relayed, !allocate(port, &username, &forged))
+    })
+    .await
+    .unwrap();
+    assert!(
+        relayed && refused,
+        "(relayed, refused) = ({relayed}, {refused})"
+    );
+
+    let after = scrape().await;
+    let value = |key: &str| sample(&after, key).unwrap_or_else(|| panic!("{key} in {after}"));
+    assert!(value("duet_turn_allocations_total") >= 1.0, "{after}");
+    let bytes = value("duet_turn_relayed_bytes_total{direction=\"to-peers\"}")
+        + value("duet_turn_relayed_bytes_total{direction=\"from-peers\"}");
+    assert!(bytes > 0.0, "{after}");
+    assert!(
+        value("duet_turn_refused_total{reason=\"auth\"}") >= 1.0,
+        "{after}"
+    );
+    assert!(
+        after.contains("# TYPE duet_turn_allocations_active gauge"),
+        "{after}"
+    );
+}
+
+#[tokio::test]
+async fn without_the_embedded_turn_server_metrics_have_no_turn_families() {
+    let app = spawn_app_with(&["--metrics-addr", "127.0.0.1:0"]).await;
+    let text = reqwest::get(format!(
+        "http://127.0.0.1:{}/metrics",
+        app.metrics_port.unwrap()
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(text.contains("duet_ws_connections"), "{text}");
+    assert!(!text.contains("duet_turn_"), "{text}");
+}

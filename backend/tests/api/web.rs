@@ -1,6 +1,6 @@
 //! Health, ICE configuration, unknown API paths and the static web app.
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{spawn_app, spawn_app_with, startup_error};
 use duet_shared::api::{ApiError, IceConfig};
 
 #[tokio::test]
@@ -46,6 +46,60 @@ async fn ice_servers_come_from_configuration_for_signed_in_users_only() {
         .await
         .unwrap();
     assert!(ice.ice_servers.is_empty());
+}
+
+#[tokio::test]
+async fn the_ice_transport_policy_is_all_by_default_and_relay_when_configured() {
+    let default = spawn_app().await;
+    let ada = default.new_user("Ada").await;
+    let ice: serde_json::Value = default
+        .get("/api/webrtc/ice", Some(&ada.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ice["iceTransportPolicy"], "all", "{ice}");
+
+    let relay = spawn_app_with(&[
+        "--turn-urls",
+        "turn:turn.duet.test:3478",
+        "--turn-secret",
+        "relay-test-secret",
+        "--ice-transport-policy",
+        "relay",
+    ])
+    .await;
+    let bob = relay.new_user("Bob").await;
+    let ice: serde_json::Value = relay
+        .get("/api/webrtc/ice", Some(&bob.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ice["iceTransportPolicy"], "relay", "{ice}");
+    assert!(
+        ice["iceServers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["credential"].is_string()),
+        "relay comes with a TURN server: {ice}"
+    );
+}
+
+#[tokio::test]
+async fn the_relay_policy_without_a_turn_server_refuses_to_start() {
+    // A TURN secret alone names no server, so it does not count.
+    for extra in [
+        &["--ice-transport-policy", "relay"][..],
+        &["--ice-transport-policy", "relay", "--turn-secret", "s"][..],
+    ] {
+        let err = startup_error(extra, |_| {}).await;
+        assert!(
+            err.contains("ICE_TRANSPORT_POLICY=relay needs a TURN server"),
+            "{err}"
+        );
+    }
 }
 
 #[tokio::test]

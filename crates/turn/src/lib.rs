@@ -32,5 +32,5 @@ mod tcp;
 pub use config::TurnConfig;
 pub use error::TurnError;
 pub use secrecy::SecretString;
-pub use server::TurnServer;
+pub use server::{StatsReader, TurnServer};
 pub use stats::TurnStats;

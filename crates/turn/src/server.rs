@@ -113,6 +113,12 @@ impl TurnServer {
         stats(&self.shared)
     }
 
+    /// A handle that reads the live counters, e.g. from a metrics collector, without
+    /// holding the server itself (it keeps no socket open).
+    pub fn stats_reader(&self) -> StatsReader {
+        StatsReader(Arc::clone(&self.shared))
+    }
+
     /// Stops listening, ends every allocation and waits until all sockets are closed.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -121,6 +127,23 @@ impl TurnServer {
         if let Some(stopped) = self.stopped.take() {
             let _ = stopped.await;
         }
+    }
+}
+
+/// Reads a server's counters; cheap to clone. After the server stops it reads the last values.
+#[derive(Clone)]
+pub struct StatsReader(Arc<Shared>);
+
+impl StatsReader {
+    /// The counters now.
+    pub fn stats(&self) -> TurnStats {
+        stats(&self.0)
+    }
+}
+
+impl std::fmt::Debug for StatsReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("StatsReader").field(&self.stats()).finish()
     }
 }
 
