@@ -780,23 +780,24 @@ impl Inner {
             }
             LinkState::Connecting if self.ice_restarts.get() > 0 => {}
             LinkState::Connecting => self.view.link.set(Link::Connecting),
+            // While a restart is under way, its own timer decides what comes next.
+            LinkState::Disconnected | LinkState::Failed if self.ice_restarts.get() > 0 => {}
             LinkState::Disconnected => {
-                if self.ice_restarts.get() == 0 {
-                    self.view.link.set(Link::Reconnecting);
-                }
+                self.view.link.set(Link::Reconnecting);
                 let inner = self.clone();
                 let generation = self.peer_gen.get();
-                let restarts = self.ice_restarts.get();
                 spawn_local(async move {
                     browser::sleep(DISCONNECTED_GRACE).await;
                     if inner.peer_gen.get() == generation
-                        && inner.ice_restarts.get() == restarts
+                        && inner.ice_restarts.get() == 0
                         && !inner.peer_is_up()
                     {
                         inner.restart_ice();
                     }
                 });
             }
+            // Gone while away from the server: they are not coming back on this connection.
+            LinkState::Failed if !self.peer_present.get() => self.peer_gone(true),
             LinkState::Failed => self.restart_ice(),
         }
     }
