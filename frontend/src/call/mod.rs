@@ -364,7 +364,7 @@ impl Inner {
                     self.on_socket(ev).await;
                 }
                 Event::Peer(generation, ev) if generation == self.peer_gen.get() => {
-                    self.on_peer(ev).await;
+                    self.on_peer(ev);
                 }
                 Event::ScreenEnded => self.stop_screen(),
                 Event::Stop => break,
@@ -530,7 +530,14 @@ impl Inner {
             // Someone joined us: the server asks us to make the offer.
             ServerMsg::Ready { peer, .. } => self.peer_arrived(peer, true).await,
             ServerMsg::Offer { offer, .. } => {
-                if self.peer.borrow().is_none() {
+                let renewed = self
+                    .peer
+                    .borrow()
+                    .as_ref()
+                    .is_none_or(|p| p.is_from_new_connection(&offer));
+                // Decided here, in message order, so the offer's candidates that follow
+                // reach the new connection.
+                if renewed {
                     self.open_peer(false).await;
                 }
                 if let Some(peer) = self.peer.borrow().as_ref() {
@@ -736,7 +743,7 @@ impl Inner {
         }
     }
 
-    async fn on_peer(self: &Rc<Self>, ev: PeerEvent) {
+    fn on_peer(self: &Rc<Self>, ev: PeerEvent) {
         let room_id = self.room_id;
         match ev {
             PeerEvent::Description(desc) => {
@@ -759,14 +766,8 @@ impl Inner {
             PeerEvent::RemoteStream(stream) => self.view.remote_stream.set(Some(stream)),
             PeerEvent::RemoteMedia(state) => self.view.remote_media.set(Some(state)),
             PeerEvent::ChannelClosed if !self.peer_present.get() => self.peer_gone(true),
-            // Still in the room: their new connection's offer follows (`Renewed`).
+            // Still in the room: their new connection's offer follows.
             PeerEvent::ChannelClosed => {}
-            PeerEvent::Renewed(offer) => {
-                self.open_peer(false).await;
-                if let Some(peer) = self.peer.borrow().as_ref() {
-                    peer.handle_description(offer);
-                }
-            }
         }
     }
 

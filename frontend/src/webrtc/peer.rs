@@ -91,9 +91,6 @@ pub enum PeerEvent {
     /// The data channel closed: the other side's connection is gone (it left,
     /// reloaded, or closed its connection).
     ChannelClosed,
-    /// The other side made a new connection (this offer carries a new DTLS
-    /// certificate): this one is obsolete, and a fresh one should take the offer.
-    Renewed(SessionDescription),
 }
 
 /// How long a newcomer waits for the first offer before making its own.
@@ -233,6 +230,18 @@ impl Peer {
             super::trace("ice restart");
             ext(&self.inner.pc).restart_ice();
         }
+    }
+
+    /// Whether `offer` comes from another connection than the one this peer talks to
+    /// (a new DTLS certificate: the other side reloaded or started over), so only a
+    /// fresh peer can take it.
+    pub fn is_from_new_connection(&self, offer: &SessionDescription) -> bool {
+        offer.kind == SdpType::Offer
+            && self
+                .inner
+                .pc
+                .remote_description()
+                .is_some_and(|current| fingerprints(&current.sdp()) != fingerprints(&offer.sdp))
     }
 
     /// Whether media flows and the other side's connection is alive (the data
@@ -530,15 +539,6 @@ impl Inner {
 
     async fn on_description(&self, desc: SessionDescription) -> Result<(), JsValue> {
         let is_offer = desc.kind == SdpType::Offer;
-        // Checked before collisions: an offer from a new connection must never be ignored.
-        if is_offer
-            && let Some(current) = self.pc.remote_description()
-            && fingerprints(&current.sdp()) != fingerprints(&desc.sdp)
-        {
-            super::trace("offer from a new connection");
-            self.emit(PeerEvent::Renewed(desc));
-            return Ok(());
-        }
         // Descriptions are applied one at a time (see `run`), so no answer can be
         // half-applied here and perfect negotiation's "answer pending" flag is moot.
         let ready_for_offer =
