@@ -62,8 +62,9 @@ e2e:
 dist:
     scripts/dist.sh
 
-# Benchmarks: the built app's size, the signaling load run (`FULL=1 just bench` for 10,000
-# clients), and the embedded TURN server against coturn.
+# Benchmarks: the built app's size, the signaling load run on one instance and on two sharing
+# Redis and Postgres, compared (`FULL=1 just bench` for 10,000 clients), and the embedded
+# TURN server against coturn.
 bench:
     scripts/bundle-size.sh
     scripts/bench-load.sh

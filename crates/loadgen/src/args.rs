@@ -6,15 +6,23 @@ use reqwest::Url;
 use std::net::IpAddr;
 use std::time::Duration;
 
-/// Opens N signed-in signaling clients in N/2 rooms against a Duet server on this
-/// machine, makes each pair negotiate, chats at a set rate, and reports throughput,
-/// relay latency and the server's memory and CPU.
+/// Opens N signed-in signaling clients in N/2 rooms against a Duet server (or several
+/// instances of one) on this machine, makes each pair negotiate, chats at a set rate,
+/// and reports throughput, relay latency and the servers' memory and CPU.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "duet-loadgen", version)]
 pub struct Args {
-    /// The server's base URL; only loopback addresses are accepted.
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    pub url: String,
+    /// The server's base URL; only loopback addresses are accepted. Several (repeated or
+    /// comma-separated) are instances of one deployment: client i connects to URL
+    /// i mod n, so each room's two members are on different instances. Rooms are made
+    /// through the first.
+    #[arg(
+        long = "url",
+        value_name = "URL",
+        value_delimiter = ',',
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub urls: Vec<String>,
 
     /// The server's `JWT_SECRET`, to mint tokens for the synthetic users.
     #[arg(long, env = "DUET_LOADGEN_JWT_SECRET", hide_env_values = true)]
@@ -52,9 +60,11 @@ pub struct Args {
     #[arg(long, value_parser = parse_secs, default_value = "60")]
     pub phase_timeout_secs: Duration,
 
-    /// The server's process id, to read its RSS and CPU time from `/proc`.
-    #[arg(long)]
-    pub server_pid: Option<u32>,
+    /// The server's process id, to read its RSS and CPU time from `/proc`; with several
+    /// instances, one per instance (repeated or comma-separated): each is reported and
+    /// the figures per connection come from their sum.
+    #[arg(long = "server-pid", value_delimiter = ',')]
+    pub server_pids: Vec<u32>,
 
     /// Rooms to use, one id per line, as written by `--setup-only`. Without it the
     /// rooms are made first, in the same server process: its baseline memory then
@@ -70,6 +80,11 @@ pub struct Args {
     /// Worker threads of the load generator's runtime (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+
+    /// Also write the headline figures to this file, one `name value` per line, for
+    /// scripts that compare runs.
+    #[arg(long)]
+    pub summary_file: Option<std::path::PathBuf>,
 }
 
 fn parse_secs(s: &str) -> Result<Duration, String> {
@@ -95,30 +110,105 @@ impl Args {
         if !self.setup_only && self.jwt_secret.as_ref().is_none_or(|s| s.len() < 32) {
             bail!("--jwt-secret must be the server's secret (at least 32 characters)");
         }
-        self.base_url().map(|_| ())
+        let urls = self.base_urls()?;
+        for (i, url) in urls.iter().enumerate() {
+            if urls[..i].contains(url) {
+                bail!("--url {url} is given twice: each instance once");
+            }
+        }
+        Ok(())
     }
 
-    /// The base URL, checked to point at a loopback address.
-    pub fn base_url(&self) -> anyhow::Result<Url> {
-        let url = Url::parse(&self.url).with_context(|| format!("--url {:?}", self.url))?;
-        if url.scheme() != "http" {
-            bail!("--url must be http:// (the load generator speaks plain HTTP on loopback)");
+    /// The base URLs, each checked to point at a loopback address.
+    pub fn base_urls(&self) -> anyhow::Result<Vec<Url>> {
+        if self.urls.is_empty() {
+            bail!("--url is required");
         }
-        let host = url.host_str().unwrap_or_default();
-        let bare = host.trim_start_matches('[').trim_end_matches(']');
-        let loopback = host.eq_ignore_ascii_case("localhost")
-            || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
-        if !loopback {
-            bail!("--url must be a loopback address (127.0.0.0/8, [::1] or localhost)");
-        }
-        Ok(url)
+        self.urls.iter().map(|u| base_url(u)).collect()
     }
 
-    /// The signaling endpoint, `ws://host:port/ws`.
-    pub fn ws_url(&self) -> anyhow::Result<String> {
-        let mut url = self.base_url()?;
-        url.set_path("/ws");
-        let text = url.as_str().replacen("http://", "ws://", 1);
-        Ok(text)
+    /// The signaling endpoints, `ws://host:port/ws`, in `--url` order.
+    pub fn ws_urls(&self) -> anyhow::Result<Vec<String>> {
+        self.base_urls()?
+            .into_iter()
+            .map(|mut url| {
+                url.set_path("/ws");
+                Ok(url.as_str().replacen("http://", "ws://", 1))
+            })
+            .collect()
+    }
+}
+
+/// One `--url`, checked to be plain HTTP on a loopback address.
+fn base_url(text: &str) -> anyhow::Result<Url> {
+    let url = Url::parse(text).with_context(|| format!("--url {text:?}"))?;
+    if url.scheme() != "http" {
+        bail!("--url must be http:// (the load generator speaks plain HTTP on loopback)");
+    }
+    let host = url.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        bail!("--url must be a loopback address (127.0.0.0/8, [::1] or localhost)");
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(extra: &[&str]) -> Args {
+        let secret = "s".repeat(32);
+        let mut argv = vec!["duet-loadgen", "--jwt-secret", &secret];
+        argv.extend_from_slice(extra);
+        Args::try_parse_from(argv).unwrap()
+    }
+
+    #[test]
+    fn one_url_by_default() {
+        let args = parse(&[]);
+        assert_eq!(args.ws_urls().unwrap(), ["ws://127.0.0.1:8080/ws"]);
+        assert!(args.server_pids.is_empty());
+    }
+
+    #[test]
+    fn urls_and_pids_may_be_repeated_or_comma_separated() {
+        let args = parse(&[
+            "--url",
+            "http://127.0.0.1:1,http://127.0.0.1:2",
+            "--url",
+            "http://localhost:3",
+            "--server-pid",
+            "10,11",
+            "--server-pid",
+            "12",
+        ]);
+        assert_eq!(
+            args.ws_urls().unwrap(),
+            [
+                "ws://127.0.0.1:1/ws",
+                "ws://127.0.0.1:2/ws",
+                "ws://localhost:3/ws"
+            ]
+        );
+        assert_eq!(args.server_pids, [10, 11, 12]);
+        args.validate().unwrap();
+    }
+
+    #[test]
+    fn refuses_remote_and_repeated_urls() {
+        for (urls, why) in [
+            ("http://10.0.0.1:8080", "not loopback"),
+            ("https://127.0.0.1:8080", "not plain HTTP"),
+            (
+                "http://127.0.0.1:1,http://127.0.0.1:1",
+                "the same instance twice",
+            ),
+            ("", "empty"),
+        ] {
+            assert!(parse(&["--url", urls]).validate().is_err(), "{why}");
+        }
     }
 }

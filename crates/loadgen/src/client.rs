@@ -53,8 +53,8 @@ pub enum Phase {
 pub struct Shared {
     /// Zero of the chat timestamps (one process, so one monotonic clock).
     pub epoch: Instant,
-    /// `ws://…/ws`.
-    pub ws_url: String,
+    /// `ws://…/ws` of each instance; see [`Shared::ws_url`].
+    pub ws_urls: Vec<String>,
     /// Clients in the run.
     pub clients: usize,
     /// ICE candidates each client sends per negotiation.
@@ -69,6 +69,15 @@ pub struct Shared {
     pub deadline: Instant,
     /// Progress, polled by the main task.
     pub counters: Counters,
+}
+
+impl Shared {
+    /// The endpoint client `index` connects to. Round-robin: rooms pair clients 2k and
+    /// 2k+1, and consecutive indices never share an instance when there are several,
+    /// so every relay between the two members of a room crosses instances.
+    pub fn ws_url(&self, index: usize) -> &str {
+        &self.ws_urls[index % self.ws_urls.len()]
+    }
 }
 
 /// Live counts across all clients.
@@ -125,7 +134,7 @@ pub async fn run(
     phase: watch::Receiver<Phase>,
 ) -> Outcome {
     let mut out = Outcome::default();
-    let ws = match connect(&shared, &identity.bearer).await {
+    let ws = match connect(&shared, shared.ws_url(index), &identity.bearer).await {
         Ok(ws) => ws,
         Err(kind) => {
             shared
@@ -160,16 +169,14 @@ pub async fn run(
     client.out
 }
 
-async fn connect(shared: &Shared, bearer: &str) -> Result<Ws, String> {
+async fn connect(shared: &Shared, ws_url: &str, bearer: &str) -> Result<Ws, String> {
     // Bounded parallel batches: a permit per handshake in flight.
     let _permit = shared
         .connect_gate
         .acquire()
         .await
         .map_err(|_| "connect: gate closed".to_owned())?;
-    let mut request = shared
-        .ws_url
-        .as_str()
+    let mut request = ws_url
         .into_client_request()
         .map_err(|e| format!("connect: bad request: {e}"))?;
     let auth = HeaderValue::from_str(bearer).map_err(|_| "connect: bad token".to_owned())?;
@@ -497,4 +504,45 @@ fn message_type(msg: &ServerMsg) -> String {
         .ok()
         .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
         .unwrap_or_else(|| "?".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(instances: usize) -> Shared {
+        Shared {
+            epoch: Instant::now(),
+            ws_urls: (0..instances)
+                .map(|i| format!("ws://127.0.0.1:{i}/ws"))
+                .collect(),
+            clients: 12,
+            candidates: 0,
+            chat_period: Duration::from_secs(1),
+            join_ramp: Duration::ZERO,
+            connect_gate: Semaphore::new(1),
+            deadline: Instant::now(),
+            counters: Counters::default(),
+        }
+    }
+
+    #[test]
+    fn one_instance_takes_every_client() {
+        let s = shared(1);
+        assert!((0..12).all(|i| s.ws_url(i) == "ws://127.0.0.1:0/ws"));
+    }
+
+    #[test]
+    fn the_members_of_each_room_are_on_different_instances() {
+        for instances in 2..=5 {
+            let s = shared(instances);
+            for room in 0..12 {
+                assert_ne!(
+                    s.ws_url(2 * room),
+                    s.ws_url(2 * room + 1),
+                    "{instances} instances"
+                );
+            }
+        }
+    }
 }

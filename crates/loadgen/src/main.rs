@@ -66,7 +66,14 @@ fn main() -> ExitCode {
 
 async fn run(args: Args) -> anyhow::Result<Option<Report>> {
     let n = args.clients;
-    let server = args.server_pid.map(Proc::Pid);
+    let servers: Vec<Proc> = args.server_pids.iter().copied().map(Proc::Pid).collect();
+    let ws_urls = args.ws_urls()?;
+    // Rooms live in the database all instances share, so any instance can make them.
+    let setup_url = args
+        .base_urls()?
+        .into_iter()
+        .next()
+        .context("no --url given")?;
     let threads = if args.threads > 0 {
         args.threads
     } else {
@@ -76,7 +83,7 @@ async fn run(args: Args) -> anyhow::Result<Option<Report>> {
     let setup_started = Instant::now();
     let rooms = match (&args.rooms_file, args.setup_only) {
         (Some(path), true) => {
-            let rooms = setup::create_rooms(&args.base_url()?, n / 2)
+            let rooms = setup::create_rooms(&setup_url, n / 2)
                 .await
                 .context("setting up rooms")?;
             setup::save_rooms(path, &rooms)?;
@@ -88,19 +95,19 @@ async fn run(args: Args) -> anyhow::Result<Option<Report>> {
             return Ok(None);
         }
         (Some(path), false) => setup::load_rooms(path, n / 2)?,
-        (None, _) => setup::create_rooms(&args.base_url()?, n / 2)
+        (None, _) => setup::create_rooms(&setup_url, n / 2)
             .await
             .context("setting up rooms")?,
     };
     let identities = setup::mint_identities(args.jwt_secret.as_deref().unwrap_or_default(), n)?;
     let setup_time = setup_started.elapsed();
-    let before = sample(server)?;
+    let before = sample(&servers)?;
 
     // Generous: each phase is bounded by its own timeout below; this only stops strays.
     let budget = args.phase_timeout_secs * 4 + args.chat_secs + args.join_ramp_secs;
     let shared = Arc::new(Shared {
         epoch: Instant::now(),
-        ws_url: args.ws_url()?,
+        ws_urls: ws_urls.clone(),
         clients: n,
         candidates: args.ice_candidates,
         chat_period: Duration::from_secs_f64(1.0 / args.chat_rate),
@@ -133,7 +140,7 @@ async fn run(args: Args) -> anyhow::Result<Option<Report>> {
     let connect_time = connect_started.elapsed();
 
     tokio::time::sleep(args.settle_secs).await;
-    let idle = sample(server)?;
+    let idle = sample(&servers)?;
 
     phase_tx.send_replace(Phase::Negotiate {
         start: Instant::now(),
@@ -149,13 +156,13 @@ async fn run(args: Args) -> anyhow::Result<Option<Report>> {
     )
     .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let in_rooms = sample(server)?;
+    let in_rooms = sample(&servers)?;
 
     let start = Instant::now() + Duration::from_millis(100);
     let end = start + args.chat_secs;
     phase_tx.send_replace(Phase::Chat { start, end });
     tokio::time::sleep_until(start.into()).await;
-    let chat_start = sample(server)?;
+    let chat_start = sample(&servers)?;
     let own_start = Proc::Myself.sample()?;
     let machine_start = MachineSample::now()?;
     progress(format_args!(
@@ -163,7 +170,7 @@ async fn run(args: Args) -> anyhow::Result<Option<Report>> {
         args.chat_secs.as_secs_f64()
     ));
     tokio::time::sleep_until(end.into()).await;
-    let chat_end = sample(server)?;
+    let chat_end = sample(&servers)?;
     let own_end = Proc::Myself.sample()?;
     let machine_end = MachineSample::now()?;
 
@@ -179,6 +186,7 @@ async fn run(args: Args) -> anyhow::Result<Option<Report>> {
 
     let shape = Shape {
         clients: n,
+        instances: ws_urls.len(),
         chat_rate: args.chat_rate,
         chat_window: args.chat_secs,
         candidates: args.ice_candidates,
@@ -190,25 +198,43 @@ async fn run(args: Args) -> anyhow::Result<Option<Report>> {
     report.loadgen = Some((own_start, own_end));
     report.machine = Some((machine_start, machine_end));
     report.clean_baseline = args.rooms_file.is_some();
-    if let (Some(before), Some(idle), Some(in_rooms), Some(chat_start), Some(chat_end)) =
-        (before, idle, in_rooms, chat_start, chat_end)
-    {
-        report.server = Some(ServerReadings {
-            before,
-            idle,
-            in_rooms,
-            chat_start,
-            chat_end,
-        });
+    let readings = before
+        .into_iter()
+        .zip(idle)
+        .zip(in_rooms)
+        .zip(chat_start)
+        .zip(chat_end);
+    report.servers = args
+        .server_pids
+        .iter()
+        .copied()
+        .zip(readings)
+        .map(
+            |(pid, ((((before, idle), in_rooms), chat_start), chat_end))| {
+                let readings = ServerReadings {
+                    before,
+                    idle,
+                    in_rooms,
+                    chat_start,
+                    chat_end,
+                };
+                (pid, readings)
+            },
+        )
+        .collect();
+    if let Some(path) = &args.summary_file {
+        std::fs::write(path, report.summary())
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(Some(report))
 }
 
-/// The server's reading, if its pid was given.
-fn sample(server: Option<Proc>) -> anyhow::Result<Option<Sample>> {
-    server
-        .map(|p| p.sample().context("reading the server's /proc entry"))
-        .transpose()
+/// A reading of every server whose pid was given, in `--server-pid` order.
+fn sample(servers: &[Proc]) -> anyhow::Result<Vec<Sample>> {
+    servers
+        .iter()
+        .map(|p| p.sample().context("reading a server's /proc entry"))
+        .collect()
 }
 
 fn load(counter: &AtomicU64) -> u64 {

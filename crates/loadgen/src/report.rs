@@ -21,6 +21,8 @@ pub const TARGET_RSS_PER_CONN_KIB: f64 = 30.0;
 pub struct Shape {
     /// Clients.
     pub clients: usize,
+    /// Server instances the clients are spread over.
+    pub instances: usize,
     /// Chat lines per client per second.
     pub chat_rate: f64,
     /// Chat window.
@@ -46,6 +48,22 @@ pub struct ServerReadings {
     pub chat_end: Sample,
 }
 
+impl ServerReadings {
+    /// Several instances' readings summed, milestone by milestone; `None` if empty.
+    pub fn sum(all: &[ServerReadings]) -> Option<ServerReadings> {
+        let at = |pick: fn(&ServerReadings) -> Sample| {
+            Sample::sum(&all.iter().map(pick).collect::<Vec<_>>())
+        };
+        Some(ServerReadings {
+            before: at(|r| r.before)?,
+            idle: at(|r| r.idle)?,
+            in_rooms: at(|r| r.in_rooms)?,
+            chat_start: at(|r| r.chat_start)?,
+            chat_end: at(|r| r.chat_end)?,
+        })
+    }
+}
+
 /// Everything measured in one run.
 #[derive(Debug)]
 pub struct Report {
@@ -55,8 +73,8 @@ pub struct Report {
     pub setup_time: Duration,
     /// From the first handshake to the last.
     pub connect_time: Duration,
-    /// The server's readings, when its pid was given.
-    pub server: Option<ServerReadings>,
+    /// Each server process's readings with its pid, for the pids given.
+    pub servers: Vec<(u32, ServerReadings)>,
     /// The server process made no rooms itself (its baseline is not inflated by the
     /// memory password hashing leaves behind for connections to reuse).
     pub clean_baseline: bool,
@@ -104,7 +122,7 @@ impl Report {
             shape,
             setup_time: Duration::ZERO,
             connect_time: Duration::ZERO,
-            server: None,
+            servers: Vec::new(),
             clean_baseline: false,
             loadgen: None,
             machine: None,
@@ -168,16 +186,22 @@ impl Report {
         self.chat_received_in_window as f64 / self.shape.chat_window.as_secs_f64().max(1e-9)
     }
 
-    /// Server RSS added per idle connection, in KiB.
+    /// The server readings, summed over instances; `None` without `--server-pid`.
+    pub fn server(&self) -> Option<ServerReadings> {
+        let all: Vec<ServerReadings> = self.servers.iter().map(|&(_, r)| r).collect();
+        ServerReadings::sum(&all)
+    }
+
+    /// Server RSS added per idle connection, in KiB (all instances together).
     pub fn rss_per_idle_conn_kib(&self) -> Option<f64> {
-        let s = self.server?;
+        let s = self.server()?;
         (self.connected > 0)
             .then(|| (s.idle.rss_kib as f64 - s.before.rss_kib as f64) / self.connected as f64)
     }
 
     /// Server RSS added per connection once every pair has negotiated and gone quiet, in KiB.
     pub fn rss_per_room_conn_kib(&self) -> Option<f64> {
-        let s = self.server?;
+        let s = self.server()?;
         (self.connected > 0)
             .then(|| (s.in_rooms.rss_kib as f64 - s.before.rss_kib as f64) / self.connected as f64)
     }
@@ -186,9 +210,17 @@ impl Report {
     pub fn render(&self) -> String {
         let mut s = String::new();
         let sh = &self.shape;
+        let spread = if sh.instances > 1 {
+            format!(
+                " across {} instances (each room's two members on different ones)",
+                sh.instances
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "Duet signaling load: {} clients in {} rooms, {} ICE candidates each, \
+            "Duet signaling load: {} clients in {} rooms{spread}, {} ICE candidates each, \
              chat {}/s per client for {:.0} s (load generator: {} threads, {} cores)",
             group(sh.clients as u64),
             group(sh.clients as u64 / 2),
@@ -265,11 +297,15 @@ impl Report {
             ms(self.peer_latency.value_at_quantile(0.99)),
             ms(self.peer_latency.max()),
         );
-        match (self.server, self.rss_per_idle_conn_kib()) {
+        let label = match self.servers.len() {
+            0 | 1 => "server RSS           ".to_owned(),
+            n => format!("server RSS (sum of {n})"),
+        };
+        match (self.server(), self.rss_per_idle_conn_kib()) {
             (Some(sv), Some(per_conn)) => {
                 let _ = writeln!(
                     s,
-                    "  server RSS            {} before, {} with all idle → {:.1} KiB per idle connection \
+                    "  {label} {} before, {} with all idle → {:.1} KiB per idle connection \
                      = {} × the 30 KB target",
                     mib(sv.before.rss_kib),
                     mib(sv.idle.rss_kib),
@@ -300,11 +336,31 @@ impl Report {
                 );
                 let _ = writeln!(
                     s,
-                    "  server CPU (chat)     {:.0}% of one core ({} cores = {}%)",
+                    "  server CPU (chat)     {:.0}% of one core{} ({} cores = {}%)",
                     cpu_percent(&sv.chat_start, &sv.chat_end),
+                    if self.servers.len() > 1 {
+                        ", summed"
+                    } else {
+                        ""
+                    },
                     cores(),
                     cores() * 100,
                 );
+                if self.servers.len() > 1 {
+                    for (i, (pid, r)) in self.servers.iter().enumerate() {
+                        let _ = writeln!(
+                            s,
+                            "    instance {} (pid {pid})  RSS {} before, {} idle, {} after negotiating, \
+                             {} after chat; CPU (chat) {:.0}% of one core",
+                            i + 1,
+                            mib(r.before.rss_kib),
+                            mib(r.idle.rss_kib),
+                            mib(r.in_rooms.rss_kib),
+                            mib(r.chat_end.rss_kib),
+                            cpu_percent(&r.chat_start, &r.chat_end),
+                        );
+                    }
+                }
             }
             _ => {
                 let _ = writeln!(s, "  server RSS/CPU        not measured (no --server-pid)");
@@ -321,7 +377,7 @@ impl Report {
         if let (Some((m0, m1)), Some((l0, l1))) = (self.machine, self.loadgen) {
             let busy = machine_percent(&m0, &m1);
             let server = self
-                .server
+                .server()
                 .map_or(0.0, |sv| cpu_percent(&sv.chat_start, &sv.chat_end));
             // Approximate: process and machine counters are sampled a moment apart.
             let others = (busy - server - cpu_percent(&l0, &l1)).max(0.0);
@@ -338,6 +394,60 @@ impl Report {
         }
         s
     }
+}
+
+impl Report {
+    /// The headline figures, one `name value` per line (milliseconds, KiB, percent of
+    /// one core), for scripts that compare runs. Server figures only with `--server-pid`.
+    pub fn summary(&self) -> String {
+        let mut lines = vec![
+            ("clients", self.shape.clients as f64),
+            ("instances", self.shape.instances as f64),
+            ("held", self.held as f64),
+            ("errors", self.error_count() as f64),
+            ("relayed_per_sec", self.relayed_per_sec()),
+            (
+                "latency_p50_ms",
+                millis(self.latency.value_at_quantile(0.5)),
+            ),
+            (
+                "latency_p99_ms",
+                millis(self.latency.value_at_quantile(0.99)),
+            ),
+            ("latency_max_ms", millis(self.latency.max())),
+            (
+                "peer_latency_p99_ms",
+                millis(self.peer_latency.value_at_quantile(0.99)),
+            ),
+            (
+                "negotiation_p50_ms",
+                millis(self.negotiation.value_at_quantile(0.5)),
+            ),
+        ];
+        if let (Some(sv), Some(idle), Some(in_rooms)) = (
+            self.server(),
+            self.rss_per_idle_conn_kib(),
+            self.rss_per_room_conn_kib(),
+        ) {
+            lines.push(("rss_per_idle_conn_kib", idle));
+            lines.push(("rss_per_room_conn_kib", in_rooms));
+            lines.push((
+                "server_cpu_percent",
+                cpu_percent(&sv.chat_start, &sv.chat_end),
+            ));
+        }
+        if let Some((m0, m1)) = self.machine {
+            lines.push(("machine_cpu_percent", machine_percent(&m0, &m1)));
+        }
+        lines
+            .into_iter()
+            .map(|(name, value)| format!("{name} {value:.3}\n"))
+            .collect()
+    }
+}
+
+fn millis(us: u64) -> f64 {
+    us as f64 / 1000.0
 }
 
 fn micros(d: Duration) -> u64 {
@@ -394,6 +504,7 @@ mod tests {
     fn missing_deliveries_and_stalled_negotiations_count_as_errors() {
         let shape = Shape {
             clients: 2,
+            instances: 1,
             chat_rate: 1.0,
             chat_window: Duration::from_secs(1),
             candidates: 12,
@@ -419,5 +530,9 @@ mod tests {
         assert_eq!(r.errors.get("negotiation incomplete"), Some(&1));
         assert_eq!(r.error_count(), 2);
         assert!((r.relayed_per_sec() - 1.0).abs() < 1e-9);
+        let summary = r.summary();
+        assert!(summary.contains("errors 2.000\n"), "{summary}");
+        assert!(summary.contains("relayed_per_sec 1.000\n"), "{summary}");
+        assert!(!summary.contains("rss_"), "no server readings: {summary}");
     }
 }

@@ -53,6 +53,20 @@ impl Proc {
     }
 }
 
+impl Sample {
+    /// Several processes' readings taken together: memory and CPU time summed, stamped
+    /// with the last reading's time (they are taken microseconds apart). `None` if empty.
+    pub fn sum(samples: &[Sample]) -> Option<Sample> {
+        let at = samples.iter().map(|s| s.at).max()?;
+        Some(Sample {
+            rss_kib: samples.iter().map(|s| s.rss_kib).sum(),
+            hwm_kib: samples.iter().map(|s| s.hwm_kib).sum(),
+            cpu: samples.iter().map(|s| s.cpu).sum(),
+            at,
+        })
+    }
+}
+
 /// A `Name:   123 kB` line of `/proc/<pid>/status`.
 fn status_kib(status: &str, key: &str) -> Option<u64> {
     status
@@ -147,6 +161,28 @@ mod tests {
     fn machine_busy_leaves_out_idle_and_iowait() {
         let stat = "cpu  100 20 30 400 50 5 5 10 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n";
         assert_eq!(machine_busy(stat), Some(Duration::from_secs_f64(1.7)));
+    }
+
+    #[test]
+    fn sums_readings_of_several_processes() {
+        let now = Instant::now();
+        let later = now + Duration::from_millis(1);
+        let a = Sample {
+            rss_kib: 100,
+            hwm_kib: 150,
+            cpu: Duration::from_secs(1),
+            at: now,
+        };
+        let b = Sample {
+            rss_kib: 20,
+            hwm_kib: 30,
+            cpu: Duration::from_secs(2),
+            at: later,
+        };
+        let sum = Sample::sum(&[a, b]).unwrap();
+        assert_eq!((sum.rss_kib, sum.hwm_kib), (120, 180));
+        assert_eq!((sum.cpu, sum.at), (Duration::from_secs(3), later));
+        assert!(Sample::sum(&[]).is_none());
     }
 
     #[test]
