@@ -27,6 +27,12 @@ else
     export CHROMIUM_PATH=/usr/bin/chromium
 fi
 
+# The servers some tests start besides the backend: coturn, and Postgres and Redis
+# for two instances side by side.
+scripts/ensure-coturn.sh
+scripts/ensure-postgres.sh
+scripts/ensure-redis.sh
+
 # npm records the installed tree in node_modules/.package-lock.json; reinstall when
 # it is missing or the committed lock file changed after it.
 installed=e2e/node_modules/.package-lock.json

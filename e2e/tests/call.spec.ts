@@ -6,8 +6,10 @@ import {
   expectReceiving,
   expectRemoteVideoPlaying,
   framesDecoded,
+  openPanel,
   person,
   screenshot,
+  send,
   senderTrack,
   type Person,
 } from './helpers';
@@ -231,19 +233,6 @@ test('8. Ada leaves and Bob is told; Ada comes back and the call resumes with me
   await expectLink(bob.page, 'connected');
   await expectMediaBothWays(ada.page, bob.page);
 });
-
-async function openPanel(page: Page, which: 'chat' | 'game'): Promise<void> {
-  const button = page.getByTestId(`toggle-${which}`);
-  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
-  await expect(page.getByTestId(`${which}-panel`)).toBeVisible();
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const input = page.getByTestId('chat-input');
-  await input.fill(text);
-  await input.press('Enter');
-  await expect(input).toHaveValue('');
-}
 
 /** Whether no video frame was decoded during `ms` (sampled twice). */
 async function framesStoppedFor(page: Page, ms: number): Promise<boolean> {

@@ -35,9 +35,9 @@ export async function person(
   browser: Browser,
   name: string,
   signUp: 'ui' | 'api' = 'api',
-  options: { init?: () => void } = {},
+  options: { init?: () => void; server?: string } = {},
 ): Promise<Person> {
-  const context = await browser.newContext({ baseURL: baseURL() });
+  const context = await browser.newContext({ baseURL: options.server ?? baseURL() });
   if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
@@ -203,4 +203,71 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = join(__dirname, '..', 'artifacts');
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/** Opens the chat or game panel (if it is not open yet). */
+export async function openPanel(page: Page, which: 'chat' | 'game'): Promise<void> {
+  const button = page.getByTestId(`toggle-${which}`);
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+  await expect(page.getByTestId(`${which}-panel`)).toBeVisible();
+}
+
+/** Sends a chat message (the input empties once it is sent). */
+export async function send(page: Page, text: string): Promise<void> {
+  const input = page.getByTestId('chat-input');
+  await input.fill(text);
+  await input.press('Enter');
+  await expect(input).toHaveValue('');
+}
+
+/** Chat works both ways: each side sends a line and the other receives it. */
+export async function expectChatBothWays(a: Person, b: Person, tag: string): Promise<void> {
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ]) {
+    const text = `${tag}: hello from ${from.name}`;
+    await openPanel(from.page, 'chat');
+    await openPanel(to.page, 'chat');
+    await send(from.page, text);
+    await expect(to.page.getByTestId('chat-message').filter({ hasText: text })).toHaveCount(1);
+  }
+}
+
+/**
+ * Ada creates a public room of `type` on `server` (the suite's backend by default)
+ * and Bob opens its link (his browser may be pointed at another instance): both are
+ * connected and media flows both ways.
+ */
+export async function meet(
+  browser: Browser,
+  options: { server?: string; bobServer?: string; type?: 'game' | 'business' } = {},
+): Promise<{ ada: Person; bob: Person; roomPath: string }> {
+  const ada = await person(browser, 'Ada', 'api', { server: options.server });
+  const bob = await person(browser, 'Bob', 'api', { server: options.bobServer ?? options.server });
+  await createRoom(ada.page, `Meeting ${Date.now()}`, options.type ?? 'game', 'public');
+  const roomPath = new URL(ada.page.url()).pathname;
+  await bob.page.goto(roomPath);
+  await expectLink(ada.page, 'connected');
+  await expectLink(bob.page, 'connected');
+  await expectMediaBothWays(ada.page, bob.page);
+  return { ada, bob, roomPath };
+}
+
+/** Opens "Connection details" and waits until it names the path (`direct`, `stun`, `relay`). */
+export async function expectPath(page: Page, key: 'direct' | 'stun' | 'relay', text: RegExp | string): Promise<void> {
+  const toggle = page.getByTestId('path-toggle');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  const panel = page.getByTestId('path-panel');
+  await expect(panel).toHaveAttribute('data-path', key, { timeout: 20_000 });
+  await expect(panel.getByTestId('path-kind')).toHaveText(text);
+  // Round trip, loss and bitrate are measured figures, not placeholders.
+  await expect(panel.getByTestId('path-rtt')).toHaveText(/^\d+ ms$/);
+  await expect(panel.getByTestId('path-loss')).toHaveText(/^\d+\.\d %$/);
+  await expect(panel.getByTestId('path-bitrate')).toHaveText(/^↓ [1-9]\d* kbit\/s · ↑ [1-9]\d* kbit\/s$/);
+}
+
+/** Closes each person's browser context (ignores those already closed). */
+export async function closeAll(...people: (Person | undefined)[]): Promise<void> {
+  for (const p of people) await p?.context.close().catch(() => {});
 }

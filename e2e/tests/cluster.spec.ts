@@ -1,0 +1,43 @@
+import { expect, test } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
+import { Backend, createDatabase } from '../servers';
+import { closeAll, expectChatBothWays, meet, openPanel, type Person } from './helpers';
+
+// Two instances behind one deployment: Postgres for data, Redis for rooms and relay.
+// Ada's browser talks to one, Bob's to the other.
+
+test('a call between two people on different instances', async ({ browser }) => {
+  const database = createDatabase();
+  const shared = {
+    databaseUrl: database.url,
+    env: {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: `duet-e2e-${randomBytes(6).toString('hex')}:`,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+    },
+  };
+  const servers: Backend[] = [];
+  let ada: Person | undefined;
+  let bob: Person | undefined;
+  try {
+    servers.push(await Backend.start({ name: 'instance-1', ...shared }));
+    servers.push(await Backend.start({ name: 'instance-2', ...shared }));
+    const [one, two] = servers;
+    ({ ada, bob } = await meet(browser, { server: one.baseURL, bobServer: two.baseURL, type: 'game' }));
+    expect(new URL(ada.page.url()).port).toBe(String(one.port));
+    expect(new URL(bob.page.url()).port).toBe(String(two.port));
+
+    await expectChatBothWays(ada, bob, 'across instances');
+    await openPanel(ada.page, 'game');
+    await openPanel(bob.page, 'game');
+    await ada.page.getByTestId('game-start').click();
+    await ada.page.getByTestId('cell-0').click();
+    await expect(bob.page.getByTestId('cell-0')).toHaveAttribute('data-mark', 'X');
+    await bob.page.getByTestId('cell-8').click();
+    await expect(ada.page.getByTestId('cell-8')).toHaveAttribute('data-mark', 'O');
+  } finally {
+    await closeAll(ada, bob);
+    for (const server of servers) await server.stop();
+    database.drop();
+  }
+});
