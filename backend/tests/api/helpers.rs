@@ -349,6 +349,17 @@ pub fn unique(prefix: &str) -> String {
 }
 
 impl TestApp {
+    /// The Prometheus exposition from the metrics port (the app must have one).
+    pub async fn scrape_metrics(&self) -> String {
+        let port = self.metrics_port.expect("started with --metrics-addr");
+        reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+            .await
+            .expect("metrics answer")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
     /// A client for a server already running on `port` (e.g. a spawned process).
     pub fn at(port: u16) -> TestApp {
         TestApp {

@@ -706,15 +706,6 @@ async fn ice_candidates_per_negotiation_are_capped_until_the_next_description() 
 #[tokio::test]
 async fn metrics_count_connections_relays_errors_and_auth_failures_on_their_own_port_only() {
     let app = spawn_app_with(&["--metrics-addr", "127.0.0.1:0"]).await;
-    let metrics_url = format!("http://127.0.0.1:{}/metrics", app.metrics_port.unwrap());
-    let scrape = || async {
-        reqwest::get(&metrics_url)
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    };
     let has = |text: &str, line: &str| text.lines().any(|l| l == line);
 
     let (mut a, mut b, room, ada, _) = pair(&app, "game").await;
@@ -739,7 +730,7 @@ async fn metrics_count_connections_relays_errors_and_auth_failures_on_their_own_
         401
     );
 
-    let text = scrape().await;
+    let text = app.scrape_metrics().await;
     assert!(has(&text, "duet_ws_connections 2"), "{text}");
     assert!(has(&text, "duet_rooms_occupied 1"), "{text}");
     assert!(

@@ -212,25 +212,11 @@ async fn with_turn_enabled_the_ice_endpoint_points_at_the_embedded_server_and_it
         .iter()
         .find(|s| s.credential.is_some())
         .expect("a TURN entry");
-    let udp = turn
-        .urls
-        .iter()
-        .find(|u| u.ends_with("?transport=udp"))
-        .expect("a UDP URL");
     assert!(
         turn.urls.iter().any(|u| u.ends_with("?transport=tcp")),
         "{turn:?}"
     );
-    let port: u16 = udp
-        .trim_start_matches("turn:127.0.0.1:")
-        .trim_end_matches("?transport=udp")
-        .parse()
-        .unwrap();
-    let (username, credential) = (
-        turn.username.clone().unwrap(),
-        turn.credential.clone().unwrap(),
-    );
-    let forged = duet_backend::auth::turn::credential(b"not-the-secret", &username);
+    let (port, username, credential, forged) = turn_entry(&ice);
     let (ok, refused) = tokio::task::spawn_blocking(move || {
         (
             allocate(port, &username, &credential),
@@ -244,6 +230,30 @@ async fn with_turn_enabled_the_ice_endpoint_points_at_the_embedded_server_and_it
         "the embedded server relayed with the handed-out credentials"
     );
     assert!(refused, "a forged credential is refused");
+}
+
+/// The embedded server's UDP port, the handed-out username and credential, and a
+/// credential for that username forged with the wrong secret.
+fn turn_entry(ice: &IceConfig) -> (u16, String, String, String) {
+    let turn = ice
+        .ice_servers
+        .iter()
+        .find(|s| s.credential.is_some())
+        .expect("a TURN entry");
+    let udp = turn
+        .urls
+        .iter()
+        .find(|u| u.ends_with("?transport=udp"))
+        .expect("a UDP URL");
+    let port = udp
+        .trim_start_matches("turn:127.0.0.1:")
+        .trim_end_matches("?transport=udp")
+        .parse()
+        .expect("a port");
+    let username = turn.username.clone().expect("a username");
+    let forged = duet_backend::auth::turn::credential(b"not-the-secret", &username);
+    let credential = turn.credential.clone().expect("a credential");
+    (port, username, credential, forged)
 }
 
 /// The value of the sample named exactly `key` (name and labels) in a metrics exposition.
@@ -270,16 +280,7 @@ async fn embedded_turn_allocations_relayed_bytes_and_refusals_show_in_metrics() 
         "127.0.0.1:0",
     ])
     .await;
-    let metrics_url = format!("http://127.0.0.1:{}/metrics", app.metrics_port.unwrap());
-    let scrape = || async {
-        reqwest::get(&metrics_url)
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    };
-    let before = scrape().await;
+    let before = app.scrape_metrics().await;
     assert_eq!(
         sample(&before, "duet_turn_allocations_total"),
         Some(0.0),
@@ -298,23 +299,7 @@ async fn embedded_turn_allocations_relayed_bytes_and_refusals_show_in_metrics() 
         .json()
         .await
         .unwrap();
-    let turn = ice
-        .ice_servers
-        .iter()
-        .find(|s| s.credential.is_some())
-        .expect("a TURN entry");
-    let port: u16 = turn.urls[0]
-        .trim_start_matches("turn:127.0.0.1:")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let (username, credential) = (
-        turn.username.clone().unwrap(),
-        turn.credential.clone().unwrap(),
-    );
-    let forged = duet_backend::auth::turn::credential(b"not-the-secret", &username);
+    let (port, username, credential, forged) = turn_entry(&ice);
     let (relayed, refused) = tokio::task::spawn_blocking(move || {
         // A datagram can be lost on a loaded machine: retry until one run relays.
         let deadline = std::time::Instant::now() + 4 * WAIT;
@@ -331,7 +316,7 @@ async fn embedded_turn_allocations_relayed_bytes_and_refusals_show_in_metrics() 
         "(relayed, refused) = ({relayed}, {refused})"
     );
 
-    let after = scrape().await;
+    let after = app.scrape_metrics().await;
     let value = |key: &str| sample(&after, key).unwrap_or_else(|| panic!("{key} in {after}"));
     assert!(value("duet_turn_allocations_total") >= 1.0, "{after}");
     let bytes = value("duet_turn_relayed_bytes_total{direction=\"to-peers\"}")
