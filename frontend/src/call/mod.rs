@@ -956,5 +956,10 @@ fn reconnect_delay(attempt: u32) -> Duration {
     let ceiling = RECONNECT_DELAY
         .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(8)))
         .min(MAX_RECONNECT_DELAY);
-    ceiling / 2 + ceiling.mul_f64(js_sys::Math::random() / 2.0)
+    // Whole milliseconds: float-to-duration conversion would grow the bundle.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let jitter = (js_sys::Math::random()
+        * f64::from(u32::try_from(ceiling.as_millis() / 2).unwrap_or(u32::MAX)))
+        as u64;
+    ceiling / 2 + Duration::from_millis(jitter)
 }

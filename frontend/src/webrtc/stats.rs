@@ -3,26 +3,20 @@
 //! TURN), its round-trip time, packet loss and bitrate. Reading the report needs the
 //! browser; everything after that is plain data, tested without one.
 
-use serde::Deserialize;
-use wasm_bindgen::JsCast;
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RtcPeerConnection, RtcStatsReport};
 
 /// Asks `pc` for its statistics and reads the path from them.
 pub async fn sample(pc: &RtcPeerConnection) -> Option<Sample> {
     let report: RtcStatsReport = JsFuture::from(pc.get_stats()).await.ok()?.dyn_into().ok()?;
-    let mut stats = Vec::new();
-    for value in report.values().into_iter().flatten() {
-        let Some(json) = js_sys::JSON::stringify(&value)
-            .ok()
-            .and_then(|s| s.as_string())
-        else {
-            continue;
-        };
-        if let Ok(stat) = serde_json::from_str::<Stat>(&json) {
-            stats.push(stat);
-        }
-    }
+    let stats: Vec<Stat> = report
+        .values()
+        .into_iter()
+        .flatten()
+        .map(|value| Stat::read(&value))
+        .collect();
     Sample::from_stats(&stats)
 }
 
@@ -58,14 +52,13 @@ impl PathKind {
     }
 }
 
-/// One entry of an `RTCStatsReport`, with the fields this module reads.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+/// One entry of an `RTCStatsReport`, with the fields this module reads (named as in
+/// the report, in camelCase).
+#[derive(Debug, Clone, Default)]
 pub struct Stat {
     /// The entry's id (pairs name their candidates by it).
     pub id: String,
-    /// `transport`, `candidate-pair`, `local-candidate`, `inbound-rtp`, …
-    #[serde(rename = "type")]
+    /// `type`: `transport`, `candidate-pair`, `local-candidate`, `inbound-rtp`, …
     pub kind: String,
     /// Milliseconds (a `DOMHighResTimeStamp`).
     pub timestamp: f64,
@@ -95,6 +88,35 @@ pub struct Stat {
     pub packets_lost: Option<f64>,
     /// `inbound-rtp`: packets received so far.
     pub packets_received: Option<f64>,
+}
+
+impl Stat {
+    /// Reads an entry field by field (no JSON round trip: float parsing would grow the
+    /// bundle).
+    fn read(entry: &JsValue) -> Stat {
+        let field = |name: &str| Reflect::get(entry, &JsValue::from_str(name)).ok();
+        let text = |name: &str| field(name).and_then(|v| v.as_string());
+        let number = |name: &str| field(name).and_then(|v| v.as_f64());
+        let flag = |name: &str| field(name).and_then(|v| v.as_bool());
+        Stat {
+            id: text("id").unwrap_or_default(),
+            kind: text("type").unwrap_or_default(),
+            timestamp: number("timestamp").unwrap_or_default(),
+            selected_candidate_pair_id: text("selectedCandidatePairId"),
+            selected: flag("selected"),
+            nominated: flag("nominated"),
+            state: text("state"),
+            local_candidate_id: text("localCandidateId"),
+            remote_candidate_id: text("remoteCandidateId"),
+            current_round_trip_time: number("currentRoundTripTime"),
+            bytes_sent: number("bytesSent"),
+            bytes_received: number("bytesReceived"),
+            candidate_type: text("candidateType"),
+            relay_protocol: text("relayProtocol"),
+            packets_lost: number("packetsLost"),
+            packets_received: number("packetsReceived"),
+        }
+    }
 }
 
 /// What one `getStats()` call said about the path.
@@ -248,46 +270,66 @@ fn round(x: f64) -> u64 {
 mod tests {
     use super::*;
 
-    fn stat(json: serde_json::Value) -> Stat {
-        serde_json::from_value(json).expect("a valid stat")
+    fn entry(id: &str, kind: &str) -> Stat {
+        Stat {
+            id: id.into(),
+            kind: kind.into(),
+            timestamp: 1000.0,
+            ..Stat::default()
+        }
+    }
+
+    fn candidate(id: &str, local: bool, kind: &str, relay_protocol: Option<&str>) -> Stat {
+        Stat {
+            candidate_type: Some(kind.into()),
+            relay_protocol: relay_protocol.map(Into::into),
+            ..entry(
+                id,
+                if local {
+                    "local-candidate"
+                } else {
+                    "remote-candidate"
+                },
+            )
+        }
+    }
+
+    fn pair(id: &str, local: &str, remote: &str, state: &str) -> Stat {
+        Stat {
+            local_candidate_id: Some(local.into()),
+            remote_candidate_id: Some(remote.into()),
+            state: Some(state.into()),
+            ..entry(id, "candidate-pair")
+        }
+    }
+
+    fn inbound(id: &str, lost: f64, received: f64) -> Stat {
+        Stat {
+            packets_lost: Some(lost),
+            packets_received: Some(received),
+            ..entry(id, "inbound-rtp")
+        }
     }
 
     fn report(local: &str, remote: &str, relay_protocol: Option<&str>) -> Vec<Stat> {
         vec![
-            stat(
-                serde_json::json!({"id": "T1", "type": "transport", "timestamp": 1000.0,
-                "selectedCandidatePairId": "CP1"}),
-            ),
-            stat(
-                serde_json::json!({"id": "CP0", "type": "candidate-pair", "timestamp": 1000.0,
-                "localCandidateId": "L0", "remoteCandidateId": "R0", "state": "failed"}),
-            ),
-            stat(
-                serde_json::json!({"id": "CP1", "type": "candidate-pair", "timestamp": 1000.0,
-                "localCandidateId": "L1", "remoteCandidateId": "R1", "state": "succeeded",
-                "nominated": true, "currentRoundTripTime": 0.012,
-                "bytesSent": 10000.0, "bytesReceived": 20000.0}),
-            ),
-            stat(
-                serde_json::json!({"id": "L0", "type": "local-candidate", "timestamp": 1000.0,
-                "candidateType": "host"}),
-            ),
-            stat(
-                serde_json::json!({"id": "L1", "type": "local-candidate", "timestamp": 1000.0,
-                "candidateType": local, "relayProtocol": relay_protocol}),
-            ),
-            stat(
-                serde_json::json!({"id": "R1", "type": "remote-candidate", "timestamp": 1000.0,
-                "candidateType": remote}),
-            ),
-            stat(
-                serde_json::json!({"id": "IV", "type": "inbound-rtp", "kind": "video",
-                "timestamp": 1000.0, "packetsLost": 2.0, "packetsReceived": 100.0}),
-            ),
-            stat(
-                serde_json::json!({"id": "IA", "type": "inbound-rtp", "kind": "audio",
-                "timestamp": 1000.0, "packetsLost": 0.0, "packetsReceived": 50.0}),
-            ),
+            Stat {
+                selected_candidate_pair_id: Some("CP1".into()),
+                ..entry("T1", "transport")
+            },
+            pair("CP0", "L0", "R0", "failed"),
+            Stat {
+                nominated: Some(true),
+                current_round_trip_time: Some(0.012),
+                bytes_sent: Some(10_000.0),
+                bytes_received: Some(20_000.0),
+                ..pair("CP1", "L1", "R1", "succeeded")
+            },
+            candidate("L0", true, "host", None),
+            candidate("L1", true, local, relay_protocol),
+            candidate("R1", false, remote, None),
+            inbound("IV", 2.0, 100.0),
+            inbound("IA", 0.0, 50.0),
         ]
     }
 
@@ -324,7 +366,7 @@ mod tests {
 
     #[test]
     fn no_pair_no_sample() {
-        let stats = vec![stat(serde_json::json!({"id": "T1", "type": "transport"}))];
+        let stats = vec![entry("T1", "transport")];
         assert_eq!(Sample::from_stats(&stats), None);
     }
 
