@@ -2,7 +2,10 @@
 //! compare-and-set (a Lua script) that also publishes the resulting deliveries to the
 //! channels of the instances holding the receiving connections, in the same atomic
 //! step — so capacity holds across instances and members see one room's messages in
-//! commit order. Each instance keeps an `alive` key fresh; members of an instance whose
+//! commit order. Each instance remembers the last state it saw of its rooms, so a
+//! change usually costs one round trip: the compare-and-set against that state; when
+//! another change got there first, the script answers with the current state and the
+//! step is computed again from it. Each instance keeps an `alive` key fresh; members of an instance whose
 //! key has expired are evicted (their peers hear `peer-left`) by the next change to
 //! their room or by the periodic sweep of rooms with local members.
 
@@ -22,11 +25,12 @@ use uuid::Uuid;
 
 /// Compare-and-set of one room's state, publishing its deliveries on success.
 /// KEYS[1]: the room key. ARGV: expected old value ("" = absent), new value ("" = delete),
-/// TTL in seconds, then channel/message pairs.
+/// TTL in seconds, then channel/message pairs. Returns nil when committed, else the
+/// current value ("" = absent).
 const CAS_SCRIPT: &str = r#"
 local current = redis.call('GET', KEYS[1])
 if current == false then current = '' end
-if current ~= ARGV[1] then return 0 end
+if current ~= ARGV[1] then return current end
 if ARGV[2] == '' then
   redis.call('DEL', KEYS[1])
 else
@@ -35,13 +39,15 @@ end
 for i = 4, #ARGV, 2 do
   redis.call('PUBLISH', ARGV[i], ARGV[i + 1])
 end
-return 1
+return false
 "#;
 
 /// How long an idle room's state is kept (refreshed on every change).
 const ROOM_TTL_SECS: u64 = 24 * 60 * 60;
 /// Attempts at a contended compare-and-set before giving up.
 const MAX_ATTEMPTS: u32 = 64;
+/// Conflicts retried at once (with the state the script returned) before backing off.
+const RETRIES_WITHOUT_PAUSE: u32 = 4;
 
 /// A delivery as published to an instance's channel.
 #[derive(Serialize, Deserialize)]
@@ -81,6 +87,9 @@ pub struct RedisHub {
     /// costs no extra round trip (an eviction may lag by at most a tick).
     seen_alive: Mutex<HashMap<Uuid, Instant>>,
     tick: Duration,
+    /// The last state seen of each local room (JSON, "" = absent): the expected value
+    /// of the next compare-and-set, so a change needs no read first.
+    known: Mutex<HashMap<RoomId, String>>,
 }
 
 impl RedisHub {
@@ -109,6 +118,7 @@ impl RedisHub {
             local_rooms: Mutex::default(),
             seen_alive: Mutex::default(),
             tick,
+            known: Mutex::default(),
         });
         hub.refresh_alive(liveness).await?;
 
@@ -212,8 +222,10 @@ impl RedisHub {
         Ok(alive)
     }
 
-    /// Reads the room, evicts members of dead instances, applies `f` (none: only evict),
-    /// and commits with its deliveries, retrying when another change got there first.
+    /// Evicts members of dead instances from the room, applies `f` (none: only evict),
+    /// and commits with its deliveries. Starts from the last state this instance saw
+    /// (read when there is none); a lost race brings the current state back, and the
+    /// step is computed again from it.
     async fn step(
         &self,
         room: RoomId,
@@ -221,11 +233,17 @@ impl RedisHub {
     ) -> Result<Outcome, HubError> {
         let key = self.keys.room(room);
         let mut redis = self.redis.clone();
+        // (the value, whether it was just read from Redis)
+        let known = lock(&self.known).get(&room).cloned();
+        let mut old = match known {
+            Some(known) => (known, false),
+            None => (self.read(&mut redis, &key).await?, true),
+        };
         for attempt in 0..MAX_ATTEMPTS {
-            let old: Option<String> = redis.get(&key).await.map_err(hub_error)?;
-            let mut state: RoomState = match &old {
-                Some(json) => serde_json::from_str(json).map_err(hub_error)?,
-                None => RoomState::default(),
+            let mut state: RoomState = if old.0.is_empty() {
+                RoomState::default()
+            } else {
+                serde_json::from_str(&old.0).map_err(hub_error)?
             };
             let foreign: Vec<Uuid> = state
                 .slots
@@ -250,41 +268,61 @@ impl RedisHub {
             } else {
                 serde_json::to_string(&state).map_err(hub_error)?
             };
-            let old = old.unwrap_or_default();
-            if deliveries.is_empty() && new == old {
-                // Nothing changed and nobody to tell (a relay with no peer, a quiet sweep).
-                self.track(room, &state);
+            if deliveries.is_empty() && new == old.0 {
+                // Nothing changed and nobody to tell (a relay with no peer, a refused
+                // join, a quiet sweep): only trusted on a state just read.
+                if !old.1 {
+                    old = (self.read(&mut redis, &key).await?, true);
+                    continue;
+                }
+                self.track(room, &state, new);
                 return Ok(outcome);
             }
             let mut call = self.script.key(&key);
-            call.arg(&old).arg(&new).arg(ROOM_TTL_SECS);
+            call.arg(&old.0).arg(&new).arg(ROOM_TTL_SECS);
             for Delivery { to, msg } in deliveries {
                 let envelope = serde_json::to_string(&Envelope { to, msg }).map_err(hub_error)?;
                 call.arg(self.keys.channel(to.instance)).arg(envelope);
             }
-            let committed: i32 = call.invoke_async(&mut redis).await.map_err(hub_error)?;
-            if committed == 1 {
-                self.track(room, &state);
+            let current: Option<String> = call.invoke_async(&mut redis).await.map_err(hub_error)?;
+            let Some(current) = current else {
+                self.track(room, &state, new);
                 return Ok(outcome);
+            };
+            // Lost a race: start again from the state that won, after a short
+            // jittered pause if the room stays contended.
+            old = (current, true);
+            if attempt >= RETRIES_WITHOUT_PAUSE {
+                let jitter = u64::from(Uuid::new_v4().as_u128() as u8 % 8);
+                tokio::time::sleep(Duration::from_millis(u64::from(attempt.min(10)) + jitter))
+                    .await;
             }
-            // Lost a race: back off a little (jittered) and start from the new state.
-            let jitter = u64::from(Uuid::new_v4().as_u128() as u8 % 8);
-            tokio::time::sleep(Duration::from_millis(u64::from(attempt.min(10)) + jitter)).await;
         }
         Err(HubError(format!("room {room} is too contended")))
     }
 
-    fn track(&self, room: RoomId, state: &RoomState) {
+    /// The room's state as stored ("" when absent).
+    async fn read(&self, redis: &mut ConnectionManager, key: &str) -> Result<String, HubError> {
+        let value: Option<String> = redis.get(key).await.map_err(hub_error)?;
+        Ok(value.unwrap_or_default())
+    }
+
+    /// Records the committed (or confirmed) state `json` of `room`: remembered while
+    /// the room has a member here, forgotten with the last one.
+    fn track(&self, room: RoomId, state: &RoomState, json: String) {
         let local = state
             .slots
             .iter()
             .flatten()
             .any(|m| m.conn.instance == self.instance);
         let mut rooms = lock(&self.local_rooms);
+        let mut known = lock(&self.known);
         if local {
             rooms.insert(room);
+            known.insert(room, json);
         } else {
             rooms.remove(&room);
+            known.remove(&room);
         }
     }
 }
