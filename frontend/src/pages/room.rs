@@ -162,6 +162,9 @@ fn Stage(call: StoredValue<Call>, view: CallView) -> impl IntoView {
             }
             (Some(_), Link::Connected, _) => None,
             (Some(who), Link::Failed, _) => Some(format!("Could not connect to {who}.")),
+            (Some(who), Link::Reconnecting | Link::Restarting { .. }, _) => {
+                Some(format!("Reconnecting to {who}…"))
+            }
             (Some(who), _, _) => Some(format!("Connecting to {who}…")),
         }
     });
