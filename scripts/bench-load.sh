@@ -143,14 +143,13 @@ start_server() {
 # Warnings and errors the load caused in the given server logs ("no built web app" is
 # expected: --static-dir none).
 log_notes() {
-    local notable warnings errors
-    notable=$(cat "$@" | grep -E '"level":"(WARN|ERROR)"' | grep -v 'no built web app' || true)
-    warnings=$(grep -c '"level":"WARN"' <<<"$notable" || true)
-    errors=$(grep -c '"level":"ERROR"' <<<"$notable" || true)
+    # Streamed, not held in a variable: an overloaded run can log tens of thousands of lines.
+    notable() { cat "$@" | grep -E '"level":"(WARN|ERROR)"' | grep -v 'no built web app' || true; }
+    local warnings errors
+    warnings=$(notable "$@" | grep -c '"level":"WARN"' || true)
+    errors=$(notable "$@" | grep -c '"level":"ERROR"' || true)
     echo "  server log            ${warnings:-0} warnings, ${errors:-0} errors"
-    if [[ -n $notable ]]; then
-        head -n 5 <<<"$notable" >&2
-    fi
+    notable "$@" | head -n 5 >&2
 }
 
 # Runs duet-loadgen with the given flags and returns its status. In the background and

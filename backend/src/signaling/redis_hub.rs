@@ -46,6 +46,10 @@ return false
 const ROOM_TTL_SECS: u64 = 24 * 60 * 60;
 /// Attempts at a contended compare-and-set before giving up.
 const MAX_ATTEMPTS: u32 = 64;
+/// How long a command may wait for Redis's answer. Under a burst the answers queue
+/// behind each other; failing after the client's default 500 ms would turn a slow
+/// moment into lost messages.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Conflicts retried at once (with the state the script returned) before backing off.
 const RETRIES_WITHOUT_PAUSE: u32 = 4;
 
@@ -79,6 +83,9 @@ pub struct RedisHub {
     instance: Uuid,
     keys: Keys,
     redis: ConnectionManager,
+    /// A connection of its own for the liveness key, so that refreshing it never waits
+    /// behind relay traffic (an instance under load must not look dead).
+    liveness_redis: ConnectionManager,
     script: redis::Script,
     conns: Arc<Outboxes>,
     /// Rooms with a member on this instance, swept for members of dead instances.
@@ -104,7 +111,16 @@ impl RedisHub {
         shutdown: CancellationToken,
     ) -> Result<Arc<Self>, HubError> {
         let client = redis::Client::open(url).map_err(hub_error)?;
-        let redis = client.get_connection_manager().await.map_err(hub_error)?;
+        let config =
+            redis::aio::ConnectionManagerConfig::new().set_response_timeout(Some(RESPONSE_TIMEOUT));
+        let redis = client
+            .get_connection_manager_with_config(config.clone())
+            .await
+            .map_err(hub_error)?;
+        let liveness_redis = client
+            .get_connection_manager_with_config(config)
+            .await
+            .map_err(hub_error)?;
         let instance = Uuid::new_v4();
         let keys = Keys {
             prefix: prefix.to_owned(),
@@ -113,6 +129,7 @@ impl RedisHub {
             instance,
             keys: keys.clone(),
             redis,
+            liveness_redis,
             script: redis::Script::new(CAS_SCRIPT),
             conns: Arc::default(),
             local_rooms: Mutex::default(),
@@ -171,7 +188,7 @@ impl RedisHub {
         let ms = u64::try_from(liveness.as_millis())
             .unwrap_or(u64::MAX)
             .max(1);
-        let mut redis = self.redis.clone();
+        let mut redis = self.liveness_redis.clone();
         redis
             .pset_ex::<_, _, ()>(self.keys.alive(self.instance), 1, ms)
             .await
