@@ -100,6 +100,7 @@ test.describe('through coturn', () => {
     }
     await expect(ada.page.getByTestId('link-state')).toHaveAttribute('data-state', 'restarting', { timeout: 30_000 });
     await expect(ada.page.getByTestId('link-state')).toContainText('trying another path');
+    await expect(ada.page.getByTestId('remote-cover')).toHaveText(/Reconnecting to Bob/);
     await screenshot(ada.page, 'ice-restarting');
 
     await coturn.launch();

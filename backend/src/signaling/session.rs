@@ -3,7 +3,7 @@
 
 use super::admission::Admitted;
 use super::hub::{OUTBOX_CAPACITY, Outbox};
-use super::room::{Action, Member, Outcome};
+use super::room::{Action, ConnId, Member, Outcome};
 use crate::auth::AuthUser;
 use crate::db;
 use crate::metrics::Metrics;
@@ -18,6 +18,7 @@ use governor::{DefaultDirectRateLimiter, RateLimiter};
 use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 /// The room a connection is in.
 #[derive(Debug, Clone, Copy)]
@@ -37,16 +38,32 @@ struct Connection {
     candidates: u32,
 }
 
-/// Serves one upgraded connection until it closes.
+/// Serves one upgraded connection until it closes, its logs in a `ws` span naming the
+/// connection and the account.
 pub async fn run(
     state: web::Data<AppState>,
     user: AuthUser,
-    mut session: Session,
-    mut frames: AggregatedMessageStream,
+    session: Session,
+    frames: AggregatedMessageStream,
     // Held until the connection ends, then given back.
     _slots: Admitted,
 ) {
     let conn = state.hub.conn_id();
+    // Instrumented, not entered: an entered span held across `.await` would become the
+    // parent of whatever else runs on the thread meanwhile.
+    let span = tracing::info_span!("ws", conn = %conn.id, user = %user.id);
+    serve(state, user, session, frames, conn)
+        .instrument(span)
+        .await;
+}
+
+async fn serve(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    mut session: Session,
+    mut frames: AggregatedMessageStream,
+    conn: ConnId,
+) {
     let (tx, mut outbox) = mpsc::channel(OUTBOX_CAPACITY);
     let overflow = CancellationToken::new();
     let settings = state.settings.clone();
@@ -63,8 +80,6 @@ pub async fn run(
         candidates: 0,
         state,
     };
-    let span = tracing::info_span!("ws", conn = %conn.id, user = %me.member.user);
-    let _enter = span.enter();
     if let Err(e) = me
         .state
         .hub

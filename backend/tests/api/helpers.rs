@@ -194,7 +194,16 @@ pub async fn fresh_postgres_database() -> String {
 pub struct Process {
     pub child: std::process::Child,
     pub port: u16,
+    /// Everything it has written to stdout so far, a line each.
+    pub logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     _data: tempfile::TempDir,
+}
+
+impl Process {
+    /// The log lines so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.logs.lock().expect("log lock").clone()
+    }
 }
 
 impl Drop for Process {
@@ -222,7 +231,7 @@ pub async fn spawn_process(args: &[&str]) -> Process {
         .arg("--data-dir")
         .arg(data.path())
         .args(args)
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", "info,duet_backend=debug")
         .env("LOG_FORMAT", "text")
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::piped())
@@ -230,18 +239,26 @@ pub async fn spawn_process(args: &[&str]) -> Process {
         .spawn()
         .expect("duet binary runs");
     let stdout = child.stdout.take().expect("piped stdout");
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = logs.clone();
     let port = tokio::task::spawn_blocking(move || {
         let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        let keep = move |line: &String| kept.lock().expect("log lock").push(line.clone());
+        // `port=8080` in text logs, `"port":8080` in JSON ones.
         let port = lines.find_map(|line| {
-            let at = line.find("port=")?;
-            line[at + 5..]
-                .split_whitespace()
+            keep(&line);
+            let at = line
+                .find("port=")
+                .map(|at| at + 5)
+                .or_else(|| line.find("\"port\":").map(|at| at + 7))?;
+            line[at..]
+                .split(|c: char| !c.is_ascii_digit())
                 .next()?
                 .parse::<u16>()
                 .ok()
         });
-        // Keep draining so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
+        // Keep reading (and keeping) so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(|line| keep(&line)));
         port
     })
     .await
@@ -250,6 +267,7 @@ pub async fn spawn_process(args: &[&str]) -> Process {
     Process {
         child,
         port,
+        logs,
         _data: data,
     }
 }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod helpers;
+mod logs;
 mod multi_instance;
 mod proxies;
 mod reverse_proxy;

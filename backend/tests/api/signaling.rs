@@ -15,7 +15,7 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Two users in one fresh room of `kind`, both joined: `(a, b, room)`; `a` is player 1.
-async fn pair(app: &TestApp, kind: &str) -> (WsClient, WsClient, RoomId, TestUser, TestUser) {
+pub async fn pair(app: &TestApp, kind: &str) -> (WsClient, WsClient, RoomId, TestUser, TestUser) {
     let (ada, bob) = (app.new_user("Ada").await, app.new_user("Bob").await);
     let room = app.create_room(&ada, "Pair", kind, "public").await.id;
     let mut a = app.ws(&ada).await;
