@@ -414,7 +414,7 @@ mod tests {
     use std::net::IpAddr;
     use stun::agent::TransactionId;
     use stun::attributes::ATTR_USERNAME;
-    use stun::message::Method;
+    use stun::message::{MessageClass, Method};
     use turn::proto::channum::ChannelNumber;
     use turn::proto::data::Data;
 
@@ -490,6 +490,26 @@ mod tests {
         )
     }
 
+    /// An unsigned message of `method` and `class` carrying `attrs`.
+    fn unsigned(method: Method, class: MessageClass, attrs: Vec<Box<dyn Setter>>) -> Vec<u8> {
+        let mut setters: Vec<Box<dyn Setter>> = vec![
+            Box::new(TransactionId::new()),
+            Box::new(MessageType::new(method, class)),
+        ];
+        setters.extend(attrs);
+        let mut m = Message::new();
+        m.build(&setters).unwrap();
+        m.raw
+    }
+
+    /// A reply's raw bytes, decoded.
+    fn decoded(raw: Vec<u8>) -> Message {
+        let mut m = Message::new();
+        m.raw = raw;
+        m.decode().unwrap();
+        m
+    }
+
     fn peer(ip: &str, port: u16) -> Box<dyn Setter> {
         Box::new(PeerAddress {
             ip: ip.parse::<IpAddr>().unwrap(),
@@ -502,9 +522,7 @@ mod tests {
         let Verdict::Reply(raw) = verdict else {
             panic!("expected a reply, got {verdict:?}");
         };
-        let mut m = Message::new();
-        m.raw = raw;
-        m.decode().unwrap();
+        let mut m = decoded(raw);
         assert_eq!(m.typ.class, CLASS_ERROR_RESPONSE);
         let mut code = ErrorCodeAttribute::default();
         code.get_from(&m).unwrap();
@@ -524,9 +542,7 @@ mod tests {
         let Verdict::Reply(raw) = gate.inspect(&forged, client(1)) else {
             panic!("forged credentials passed");
         };
-        let mut m = Message::new();
-        m.raw = raw;
-        m.decode().unwrap();
+        let m = decoded(raw);
         let mut nonce = TextAttribute::new(ATTR_NONCE, String::new());
         nonce.get_from(&m).unwrap();
         assert_eq!(nonce.text, "the-nonce");
@@ -568,17 +584,18 @@ mod tests {
     #[tokio::test]
     async fn unsigned_requests_are_rationed_and_channel_data_passes() {
         let gate = gate(8).await;
-        let mut m = Message::new();
-        m.build(&[
-            Box::new(TransactionId::new()) as Box<dyn Setter>,
-            Box::new(MessageType::new(METHOD_ALLOCATE, CLASS_REQUEST)),
-        ])
-        .unwrap();
+        let unsigned_allocate = unsigned(METHOD_ALLOCATE, CLASS_REQUEST, vec![]);
         // The library challenges these (401 with a nonce), up to the ration.
         for _ in 0..CHALLENGE_BURST {
-            assert!(matches!(gate.inspect(&m.raw, client(1)), Verdict::Pass));
+            assert!(matches!(
+                gate.inspect(&unsigned_allocate, client(1)),
+                Verdict::Pass
+            ));
         }
-        assert!(matches!(gate.inspect(&m.raw, client(1)), Verdict::Drop));
+        assert!(matches!(
+            gate.inspect(&unsigned_allocate, client(1)),
+            Verdict::Drop
+        ));
         assert!(matches!(
             gate.inspect(&[0x40, 0, 0, 1, 9, 0, 0, 0], client(1)),
             Verdict::Pass
@@ -593,28 +610,10 @@ mod tests {
             gate.inspect(&[0x80; 24], client(1)),
             Verdict::Drop
         ));
-        let mut keepalive = Message::new();
-        keepalive
-            .build(&[
-                Box::new(TransactionId::new()) as Box<dyn Setter>,
-                Box::new(MessageType::new(METHOD_BINDING, CLASS_INDICATION)),
-            ])
-            .unwrap();
-        assert!(matches!(
-            gate.inspect(&keepalive.raw, client(1)),
-            Verdict::Drop
-        ));
-        let mut binding = Message::new();
-        binding
-            .build(&[
-                Box::new(TransactionId::new()) as Box<dyn Setter>,
-                Box::new(MessageType::new(METHOD_BINDING, CLASS_REQUEST)),
-            ])
-            .unwrap();
-        assert!(matches!(
-            gate.inspect(&binding.raw, client(1)),
-            Verdict::Pass
-        ));
+        let keepalive = unsigned(METHOD_BINDING, CLASS_INDICATION, vec![]);
+        assert!(matches!(gate.inspect(&keepalive, client(1)), Verdict::Drop));
+        let binding = unsigned(METHOD_BINDING, CLASS_REQUEST, vec![]);
+        assert!(matches!(gate.inspect(&binding, client(1)), Verdict::Pass));
     }
 
     #[tokio::test]
@@ -677,15 +676,15 @@ mod tests {
         ];
         assert_eq!(refusal(check(ssh, METHOD_CHANNEL_BIND), &name), (403, true));
 
-        let mut send = Message::new();
-        send.build(&[
-            Box::new(TransactionId::new()) as Box<dyn Setter>,
-            Box::new(MessageType::new(METHOD_SEND, CLASS_INDICATION)),
-            peer("169.254.169.254", 80),
-            Box::new(Data(b"GET /".to_vec())),
-        ])
-        .unwrap();
-        assert!(matches!(gate.inspect(&send.raw, client(1)), Verdict::Drop));
+        let send = unsigned(
+            METHOD_SEND,
+            CLASS_INDICATION,
+            vec![
+                peer("169.254.169.254", 80),
+                Box::new(Data(b"GET /".to_vec())),
+            ],
+        );
+        assert!(matches!(gate.inspect(&send, client(1)), Verdict::Drop));
         assert_eq!(gate.shared.stats.snapshot().refused_peer, 3);
     }
 }
