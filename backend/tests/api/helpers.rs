@@ -367,6 +367,13 @@ pub fn unique(prefix: &str) -> String {
 }
 
 impl TestApp {
+    /// `GET /api/webrtc/ice` for the holder of `token` (which must succeed).
+    pub async fn ice(&self, token: &str) -> duet_shared::api::IceConfig {
+        let res = self.get("/api/webrtc/ice", Some(token)).await;
+        assert_eq!(res.status(), 200);
+        res.json().await.expect("an ICE configuration")
+    }
+
     /// The Prometheus exposition from the metrics port (the app must have one).
     pub async fn scrape_metrics(&self) -> String {
         let port = self.metrics_port.expect("started with --metrics-addr");

@@ -108,12 +108,7 @@ async fn coturn_accepts_our_credentials_and_refuses_forged_and_expired_ones() {
     ])
     .await;
     let ada = app.new_user("Ada").await;
-    let ice: IceConfig = app
-        .get("/api/webrtc/ice", Some(&ada.token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ice = app.ice(&ada.token).await;
     assert_eq!(ice.ttl, 600);
     let turn = ice
         .ice_servers
@@ -199,12 +194,7 @@ async fn with_turn_enabled_the_ice_endpoint_points_at_the_embedded_server_and_it
     ])
     .await;
     let ada = app.new_user("Ada").await;
-    let ice: IceConfig = app
-        .get("/api/webrtc/ice", Some(&ada.token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ice = app.ice(&ada.token).await;
     let stun = &ice.ice_servers[0].urls[0];
     assert!(stun.starts_with("stun:127.0.0.1:"), "{ice:?}");
     let turn = ice
@@ -293,12 +283,7 @@ async fn embedded_turn_allocations_relayed_bytes_and_refusals_show_in_metrics() 
     );
 
     let ada = app.new_user("Ada").await;
-    let ice: IceConfig = app
-        .get("/api/webrtc/ice", Some(&ada.token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ice = app.ice(&ada.token).await;
     let (port, username, credential, forged) = turn_entry(&ice);
     let (relayed, refused) = tokio::task::spawn_blocking(move || {
         // A datagram can be lost on a loaded machine: retry until one run relays.

@@ -98,17 +98,11 @@ async fn app_with_provider(provider: &Provider, key: &str, ttl: &str, extra: &[&
     .await
 }
 
-async fn ice(app: &TestApp, token: &str) -> IceConfig {
-    let res = app.get("/api/webrtc/ice", Some(token)).await;
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
-}
-
 /// Asks for ICE servers every 50 ms until `done` holds, failing after [`WAIT`].
 async fn poll_until(app: &TestApp, token: &str, mut done: impl FnMut(&IceConfig) -> bool) {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        if done(&ice(app, token).await) {
+        if done(&app.ice(token).await) {
             return;
         }
         assert!(
@@ -130,7 +124,7 @@ async fn provider_servers_follow_the_configured_stun_and_are_fetched_once_per_tt
     let ada = app.new_user("Ada").await;
 
     // Many requests at once: one fetch, shared.
-    let answers = futures_util::future::join_all((0..8).map(|_| ice(&app, &ada.token))).await;
+    let answers = futures_util::future::join_all((0..8).map(|_| app.ice(&ada.token))).await;
     assert_eq!(provider.requests(), 1, "one fetch for concurrent requests");
     let ice = &answers[0];
     assert!(answers.iter().all(|a| a.ice_servers == ice.ice_servers));
@@ -164,7 +158,7 @@ async fn provider_servers_follow_the_configured_stun_and_are_fetched_once_per_tt
         "a provider counts as a TURN server for relay"
     );
 
-    let again = self::ice(&app, &ada.token).await;
+    let again = app.ice(&ada.token).await;
     assert_eq!(again.ice_servers, ice.ice_servers);
     assert_eq!(provider.requests(), 1, "within the TTL the cache answers");
     provider.server.stop(false).await;
@@ -179,7 +173,7 @@ async fn the_provider_is_asked_again_after_the_ttl_or_its_own_expiry_whichever_i
         let provider = Provider::start(200, first).await;
         let app = app_with_provider(&provider, KEY, ttl, &[]).await;
         let ada = app.new_user("Ada").await;
-        let ice = ice(&app, &ada.token).await;
+        let ice = app.ice(&ada.token).await;
         assert_eq!(turn_credential(&ice), Some("secret-1"), "{ttl}");
         assert_eq!(
             ice.ttl, 1,
@@ -203,7 +197,7 @@ async fn a_failing_provider_keeps_the_previous_answer_in_use() {
     let app = app_with_provider(&provider, KEY, "1s", &[]).await;
     let ada = app.new_user("Ada").await;
     assert_eq!(
-        turn_credential(&ice(&app, &ada.token).await),
+        turn_credential(&app.ice(&ada.token).await),
         Some("secret-1")
     );
 
@@ -214,7 +208,7 @@ async fn a_failing_provider_keeps_the_previous_answer_in_use() {
         provider.requests() >= 2
     })
     .await;
-    let stale = ice(&app, &ada.token).await;
+    let stale = app.ice(&ada.token).await;
     assert_eq!(turn_credential(&stale), Some("secret-1"));
     assert!(stale.ttl <= 60, "browsers ask again soon: {}", stale.ttl);
     provider.server.stop(false).await;

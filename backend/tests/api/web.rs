@@ -39,12 +39,7 @@ async fn ice_servers_come_from_configuration_for_signed_in_users_only() {
 
     let none = spawn_app_with(&["--stun-urls", ""]).await;
     let bob = none.new_user("Bob").await;
-    let ice: IceConfig = none
-        .get("/api/webrtc/ice", Some(&bob.token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ice = none.ice(&bob.token).await;
     assert!(ice.ice_servers.is_empty());
 }
 
