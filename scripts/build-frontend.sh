@@ -8,6 +8,7 @@
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #   - wasm-opt from the npm package binaryen@132.0.0, in target/tools/binaryen
 #     (Debian's binaryen produces a module that crashes in Chromium)
+# then writes a .br and a .gz copy beside each file (scripts/precompress.mjs).
 #
 # Usage: scripts/build-frontend.sh [--tools-only]   (--tools-only: install the tools, build nothing)
 set -euo pipefail
@@ -101,6 +102,11 @@ export RUSTFLAGS="${RUSTFLAGS:-} --cfg erase_components"
 
 log "trunk build --release → dist/"
 trunk build --release --offline --dist "$root/dist" --config "$root/Trunk.toml"
+
+# Brotli and gzip copies beside each file, made once here so the server sends the
+# smallest form a browser accepts with no work per request.
+log "compressing dist/ (brotli, gzip)"
+node "$root/scripts/precompress.mjs" "$root/dist" >&2
 
 # A module that does not start with the WebAssembly magic would fail in the browser
 # with an obscure error; fail here instead.

@@ -14,6 +14,7 @@ mod rooms;
 mod shutdown;
 mod signaling;
 mod startup;
+mod static_app;
 mod turn_interop;
 mod turn_provider;
 mod web;

@@ -8,9 +8,10 @@ use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-struct Nginx {
+pub struct Nginx {
     child: Child,
-    port: u16,
+    /// Where it listens.
+    pub port: u16,
     _dir: tempfile::TempDir,
 }
 
@@ -23,7 +24,7 @@ impl Drop for Nginx {
 
 /// nginx on a free port proxying to `backend`; it connects to the backend from
 /// 127.0.0.3, the only address the backend trusts, while clients come from 127.0.0.1.
-async fn start_nginx(backend: u16) -> Nginx {
+pub async fn start_nginx(backend: u16) -> Nginx {
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
