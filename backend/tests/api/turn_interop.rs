@@ -141,9 +141,9 @@ async fn coturn_accepts_our_credentials_and_refuses_forged_and_expired_ones() {
         "coturn relayed with the credentials Duet handed out"
     );
 
-    let forged = duet_backend::auth::turn::credential(b"not-the-secret", &username);
+    let forged = duet_turn::auth::password(b"not-the-secret", &username);
     let expired_user = format!("{}:{}", 1_000_000_000, ada.id);
-    let expired = duet_backend::auth::turn::credential(SECRET.as_bytes(), &expired_user);
+    let expired = duet_turn::auth::password(SECRET.as_bytes(), &expired_user);
     let refused = tokio::task::spawn_blocking(move || {
         (
             !allocate(port, &username, &forged),
@@ -241,7 +241,7 @@ fn turn_entry(ice: &IceConfig) -> (u16, String, String, String) {
         .parse()
         .expect("a port");
     let username = turn.username.clone().expect("a username");
-    let forged = duet_backend::auth::turn::credential(b"not-the-secret", &username);
+    let forged = duet_turn::auth::password(b"not-the-secret", &username);
     let credential = turn.credential.clone().expect("a credential");
     (port, username, credential, forged)
 }

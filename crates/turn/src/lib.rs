@@ -15,7 +15,7 @@
 //! # }
 //! ```
 
-mod auth;
+pub mod auth;
 mod config;
 mod error;
 mod gate;

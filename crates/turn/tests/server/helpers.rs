@@ -1,12 +1,10 @@
 //! Servers, credentials and clients for the tests. Everything listens on loopback.
 
-use base64::Engine;
 use duet_turn::{TurnConfig, TurnServer, TurnStats};
-use hmac::{Hmac, KeyInit, Mac};
 use std::future::Future;
 use std::net::{SocketAddr, UdpSocket};
 use std::process::Stdio;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::process::{Child, Command};
 
 pub const SECRET: &str = "duet-turn-test-secret";
@@ -25,25 +23,12 @@ pub async fn start(tweak: impl FnOnce(&mut TurnConfig)) -> TurnServer {
     TurnServer::start(config).await.expect("server starts")
 }
 
-pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-/// `base64(HMAC-SHA1(secret, username))`, as the backend issues it.
-pub fn password(secret: &str, username: &str) -> String {
-    let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(username.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
+pub use duet_turn::auth::{password, unix_now as now};
 
 /// Valid credentials for `user` for the next ten minutes.
 pub fn credentials(user: &str) -> (String, String) {
-    let username = format!("{}:{user}", now() + 600);
-    let password = password(SECRET, &username);
-    (username, password)
+    let issued = duet_turn::auth::issue(SECRET.as_bytes(), user, Duration::from_secs(600), now());
+    (issued.username, issued.password)
 }
 
 /// Polls `check` until it holds, failing the test after [`WAIT`].

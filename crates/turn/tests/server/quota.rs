@@ -66,9 +66,17 @@ async fn bad_credentials_get_401() {
     let expired = format!("{}:ada", now());
     let (valid, _) = credentials("ada");
     for (case, username, password) in [
-        ("expired", expired.clone(), password(SECRET, &expired)),
-        ("forged", valid.clone(), password("not-the-secret", &valid)),
-        ("malformed", "ada".to_owned(), password(SECRET, "ada")),
+        (
+            "expired",
+            expired.clone(),
+            password(SECRET.as_bytes(), &expired),
+        ),
+        ("forged", valid.clone(), password(b"not-the-secret", &valid)),
+        (
+            "malformed",
+            "ada".to_owned(),
+            password(SECRET.as_bytes(), "ada"),
+        ),
     ] {
         let refused = allocate(addr, &username, &password).await.err();
         let refused = refused.unwrap_or_else(|| panic!("{case} credentials allocated"));

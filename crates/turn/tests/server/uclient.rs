@@ -77,9 +77,17 @@ async fn expired_forged_and_malformed_credentials_are_refused() {
     let expired = format!("{}:ada", now() - 1);
     let (valid, _) = credentials("ada");
     let cases = [
-        ("expired", expired.clone(), password(SECRET, &expired)),
-        ("forged", valid.clone(), password("not-the-secret", &valid)),
-        ("malformed", "ada".to_owned(), password(SECRET, "ada")),
+        (
+            "expired",
+            expired.clone(),
+            password(SECRET.as_bytes(), &expired),
+        ),
+        ("forged", valid.clone(), password(b"not-the-secret", &valid)),
+        (
+            "malformed",
+            "ada".to_owned(),
+            password(SECRET.as_bytes(), "ada"),
+        ),
     ];
     for (case, username, password) in cases {
         let run = uclient(
