@@ -435,20 +435,30 @@ impl ClientMsg {
             {
                 too_large("the ICE candidate", limits::MAX_CANDIDATE_BYTES, "bytes")
             }
-            ClientMsg::ChatMessage { message, .. } => {
-                if message.trim().is_empty() {
-                    Err(DecodeError::new(
-                        ErrorCode::BadMessage,
-                        "a chat message cannot be empty",
-                    ))
-                } else if message.chars().count() > limits::MAX_CHAT_CHARS {
-                    too_large("the chat message", limits::MAX_CHAT_CHARS, "characters")
-                } else {
-                    Ok(())
-                }
-            }
+            ClientMsg::ChatMessage { message, .. } => validate_chat(message),
             _ => Ok(()),
         }
+    }
+}
+
+/// The chat rule, used by the client before sending and by the server on receipt:
+/// not empty, at most [`limits::MAX_CHAT_CHARS`] characters.
+pub fn validate_chat(message: &str) -> Result<(), DecodeError> {
+    if message.trim().is_empty() {
+        Err(DecodeError::new(
+            ErrorCode::BadMessage,
+            "a chat message cannot be empty",
+        ))
+    } else if message.chars().count() > limits::MAX_CHAT_CHARS {
+        Err(DecodeError::new(
+            ErrorCode::TooLarge,
+            format!(
+                "the chat message is longer than {} characters",
+                limits::MAX_CHAT_CHARS
+            ),
+        ))
+    } else {
+        Ok(())
     }
 }
 

@@ -4,6 +4,9 @@
 //! peer, screen share ending) goes through one queue handled in order, so a slow
 //! step (creating a connection) never lets a later message overtake it.
 
+pub mod chat;
+pub mod io;
+pub mod machine;
 pub mod state;
 
 use crate::api;
@@ -48,6 +51,11 @@ const PATH_EVERY: Duration = Duration::from_secs(2);
 /// How long the other person may be away from the server, their connection to us
 /// still up, before this side says so (a person leaving closes it sooner).
 const AWAY_NOTICE_AFTER: Duration = Duration::from_millis(1500);
+/// How long a newcomer waits for the first offer before making its own.
+const FIRST_OFFER_WAIT: Duration = Duration::from_secs(4);
+/// An ICE configuration this close to expiry is fetched again before use (TURN
+/// credentials expire; a connection made much later needs fresh ones).
+const ICE_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 /// The signals the room page renders. Written by [`Call`], read by the views.
 #[derive(Clone, Copy)]
