@@ -1,5 +1,6 @@
 //! One typed configuration, read from flags, the environment and `.env`.
 
+use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Parser, ValueEnum};
 use secrecy::SecretString;
 use std::path::PathBuf;
@@ -42,7 +43,11 @@ impl From<TransportPolicy> for duet_shared::api::IceTransportPolicy {
     }
 }
 
-/// Duet's settings. Every flag can also be given as the environment variable named beside it.
+/// Duet's settings as given. Every flag can also be given as the environment variable
+/// named beside it. Each value is parsed here (booleans accept `1/0`, `true/false`,
+/// `yes/no`, `on/off` in any case, a bare flag meaning on; durations are `30s`, `5m`,
+/// `1h`… or a bare number of seconds); whether they make sense together is
+/// [`Config::validate`]'s to say.
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "duet",
@@ -77,11 +82,12 @@ pub struct Config {
     pub jwt_secret: Option<SecretString>,
 
     /// How long a sign-in lasts.
-    #[arg(long, env = "SESSION_TTL", value_parser = humantime::parse_duration, default_value = "7d")]
+    #[arg(long, env = "SESSION_TTL", value_parser = duration, default_value = "7d")]
     pub session_ttl: Duration,
 
     /// Mark the session cookie `Secure` (set it whenever the app is served over HTTPS).
-    #[arg(long, env = "COOKIE_SECURE", default_value_t = false)]
+    #[arg(long, env = "COOKIE_SECURE", value_parser = BoolishValueParser::new(), action = ArgAction::Set,
+          num_args = 0..=1, default_value = "false", default_missing_value = "true")]
     pub cookie_secure: bool,
 
     /// Where people reach Duet (e.g. `https://duet.example.com`): its origin may open the
@@ -122,7 +128,8 @@ pub struct Config {
     pub turn_secret: Option<SecretString>,
 
     /// Run Duet's own TURN/STUN server in this process; `/api/webrtc/ice` then points at it.
-    #[arg(long = "turn", env = "TURN_ENABLE", default_value_t = false)]
+    #[arg(long = "turn", env = "TURN_ENABLE", value_parser = BoolishValueParser::new(), action = ArgAction::Set,
+          num_args = 0..=1, default_value = "false", default_missing_value = "true")]
     pub turn_enable: bool,
 
     /// Where the embedded TURN server listens (UDP and TCP).
@@ -143,11 +150,12 @@ pub struct Config {
 
     /// Let the embedded TURN server relay to loopback and private addresses (tests and LANs only:
     /// it is how a relay becomes a way into a private network).
-    #[arg(long, env = "TURN_ALLOW_PRIVATE_PEERS", default_value_t = false)]
+    #[arg(long, env = "TURN_ALLOW_PRIVATE_PEERS", value_parser = BoolishValueParser::new(), action = ArgAction::Set,
+          num_args = 0..=1, default_value = "false", default_missing_value = "true")]
     pub turn_allow_private_peers: bool,
 
     /// How long TURN credentials handed to browsers stay valid.
-    #[arg(long, env = "TURN_TTL", value_parser = humantime::parse_duration, default_value = "1h")]
+    #[arg(long, env = "TURN_TTL", value_parser = duration, default_value = "1h")]
     pub turn_ttl: Duration,
 
     /// `all`, or `relay` to send every call through TURN (needs `TURN_URLS`, `--turn` or
@@ -167,15 +175,15 @@ pub struct Config {
     pub turn_provider_key: Option<SecretString>,
 
     /// How long the provider's answer is reused (less when the answer expires sooner).
-    #[arg(long, env = "TURN_PROVIDER_TTL", value_parser = humantime::parse_duration, default_value = "1h")]
+    #[arg(long, env = "TURN_PROVIDER_TTL", value_parser = duration, default_value = "1h")]
     pub turn_provider_ttl: Duration,
 
     /// How often the server pings each WebSocket.
-    #[arg(long, env = "HEARTBEAT_INTERVAL", value_parser = humantime::parse_duration, default_value = "10s")]
+    #[arg(long, env = "HEARTBEAT_INTERVAL", value_parser = duration, default_value = "10s")]
     pub heartbeat_interval: Duration,
 
     /// A WebSocket silent for this long is closed and its member leaves the room.
-    #[arg(long, env = "CLIENT_TIMEOUT", value_parser = humantime::parse_duration, default_value = "30s")]
+    #[arg(long, env = "CLIENT_TIMEOUT", value_parser = duration, default_value = "30s")]
     pub client_timeout: Duration,
 
     /// Sign-up and sign-in requests allowed per client address per minute.
@@ -248,6 +256,17 @@ fn secret_from_env(name: &str) -> Option<SecretString> {
         .map(SecretString::from)
 }
 
+/// A duration: `30s`, `5m`, `1h 30m` (as `humantime` reads them), or a bare number of
+/// seconds (`3600`), as operators write TTLs for other servers.
+pub fn duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(seconds));
+    }
+    humantime::parse_duration(text)
+        .map_err(|e| format!("{e}: write a duration like 30s, 5m or 1h, or a number of seconds"))
+}
+
 fn parse_port_range(text: &str) -> Result<std::ops::RangeInclusive<u16>, String> {
     let (low, high) = text
         .split_once('-')
@@ -273,3 +292,6 @@ fn non_blank(values: &[String]) -> Vec<String> {
         .filter(|u| !u.is_empty())
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,8 @@
 //! of a room, and static serving of the built web app.
 //!
 //! `main.rs` parses a [`config::Config`] and hands it to
-//! [`startup::Application::build`]; tests do the same on port 0.
+//! [`startup::Application::build`], which validates it into [`settings::Settings`]
+//! and wires those; tests do the same on port 0.
 
 pub mod auth;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod security_headers;
+pub mod settings;
 pub mod signaling;
 pub mod startup;
 pub mod state;

@@ -2,9 +2,13 @@
 
 use clap::Parser;
 use duet_backend::{Application, config::Config, telemetry};
+use std::process::ExitCode;
+
+/// The exit code of a configuration Duet refuses, as for a malformed flag (clap's).
+const CONFIG_ERROR: u8 = 2;
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
     // A missing .env is normal; a malformed one is worth saying.
     if let Err(e) = dotenvy::dotenv()
         && !e.not_found()
@@ -13,18 +17,26 @@ async fn main() -> std::process::ExitCode {
     }
     let config = Config::parse();
     telemetry::init(config.log_format);
-    match Application::build(config).await {
+    let settings = match config.validate() {
+        Ok(settings) => settings,
+        Err(e) => {
+            tracing::error!(error = %e, "refusing the configuration");
+            eprintln!("duet: configuration: {e}");
+            return ExitCode::from(CONFIG_ERROR);
+        }
+    };
+    match Application::from_settings(settings).await {
         Ok(app) => match app.run_until_stopped().await {
-            Ok(()) => std::process::ExitCode::SUCCESS,
+            Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 tracing::error!(error = %e, "server stopped with an error");
-                std::process::ExitCode::FAILURE
+                ExitCode::FAILURE
             }
         },
         Err(e) => {
             tracing::error!(error = %e, "could not start");
             eprintln!("duet: could not start: {e}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }

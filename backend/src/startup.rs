@@ -1,14 +1,16 @@
-//! Builds the application from its configuration: database, secrets, hub, routes.
+//! Builds the application from validated settings: database, secrets, hub, TURN,
+//! routes. Every rule on the configuration is [`Config::validate`]'s; this only wires.
 
 use crate::auth::{TokenKeys, secret};
-use crate::config::{Config, Environment, TransportPolicy};
+use crate::config::Config;
 use crate::error::{self, AppError};
 use crate::metrics::Metrics;
+use crate::settings::{ConfigError, SessionSecret, Settings};
 use crate::signaling::admission::Admission;
 use crate::signaling::hub::HubError;
 use crate::signaling::redis_hub::RedisHub;
 use crate::signaling::{Hub, MemoryHub, upgrade};
-use crate::state::{AppState, Limits, Settings};
+use crate::state::{AppState, Limits};
 use crate::turn_provider::TurnProvider;
 use crate::{db, http, security_headers, static_files, turn_embedded};
 use actix_web::dev::Server;
@@ -24,7 +26,10 @@ use tracing_actix_web::TracingLogger;
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    /// The secret is missing or weak.
+    /// The configuration breaks a rule.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The generated development secret could not be kept.
     #[error(transparent)]
     Secret(#[from] secret::SecretError),
     /// The database could not be opened or migrated.
@@ -33,43 +38,15 @@ pub enum StartupError {
     /// The migrations could not be applied.
     #[error("migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// TURN URLs without the secret to sign credentials for them.
-    #[error(
-        "TURN_URLS is set but TURN_SECRET is not: browsers would get TURN servers they cannot use"
-    )]
-    TurnSecretMissing,
-    /// `relay` with no TURN server: no call could ever connect.
-    #[error(
-        "ICE_TRANSPORT_POLICY=relay needs a TURN server (TURN_URLS, --turn or TURN_PROVIDER_URL): without one no call could connect"
-    )]
-    RelayWithoutTurn,
-    /// A hosted TURN provider and Duet's own TURN settings at once.
-    #[error(
-        "TURN_PROVIDER_URL cannot be combined with TURN_URLS, TURN_SECRET or --turn: use either the hosted provider or your own TURN server"
-    )]
-    TurnProviderConflict,
-    /// A hosted TURN provider without its key.
-    #[error("TURN_PROVIDER_URL is set but the TURN_PROVIDER_KEY environment variable is not")]
-    TurnProviderKeyMissing,
-    /// The key would travel in clear text.
-    #[error(
-        "TURN_PROVIDER_URL must be an https:// URL (http:// only on loopback): the API key travels in it"
-    )]
-    TurnProviderInsecure,
-    /// Several instances cannot share a SQLite file.
-    #[error(
-        "REDIS_URL is set for several instances, but DATABASE_URL is SQLite, which cannot be shared between instances: use PostgreSQL"
-    )]
-    SqliteNotShared,
     /// The hub's Redis could not be reached.
     #[error("redis: {0}")]
     Hub(#[from] HubError),
     /// The embedded TURN server could not start.
     #[error(transparent)]
     Turn(#[from] turn_embedded::EmbeddedError),
-    /// A setting is malformed.
-    #[error("{0}")]
-    Config(String),
+    /// The TURN provider's HTTP client could not be made.
+    #[error("the TURN provider's HTTP client: {0}")]
+    TurnProvider(String),
     /// The address could not be bound.
     #[error("listen: {0}")]
     Io(#[from] std::io::Error),
@@ -85,54 +62,57 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects the database (migrating it), loads secrets, and binds the listener.
+    /// Validates `config`, then builds from the [`Settings`] it yields.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let secret = secret::load(&config)?;
-        let mut settings = Settings::from_config(&config).map_err(StartupError::Config)?;
-        let turn_provider = turn_provider(&config)?;
-        if config.ice_transport_policy == TransportPolicy::Relay
-            && config.turn_urls().is_empty()
-            && !config.turn_enable
-            && turn_provider.is_none()
-        {
-            return Err(StartupError::RelayWithoutTurn);
+        let settings = config.validate()?;
+        Self::from_settings(settings).await
+    }
+
+    /// Wires validated settings: connects the database (migrating it), loads the secret,
+    /// starts the hub and TURN, and binds the listeners.
+    pub async fn from_settings(settings: Settings) -> Result<Self, StartupError> {
+        for warning in &settings.warnings {
+            tracing::warn!("{warning}");
         }
-        let turn = turn_embedded::start(&config).await?;
-        if let Some(embedded) = &turn {
-            settings.turn = Some(embedded.rest.clone());
-            settings.stun_urls.insert(0, embedded.stun.clone());
-        }
-        if !config.turn_urls().is_empty() && config.turn_secret.is_none() {
-            return Err(StartupError::TurnSecretMissing);
-        }
-        if config.turn_urls().is_empty() && config.turn_secret.is_some() {
-            tracing::warn!("TURN_SECRET is set without TURN_URLS: no TURN server is handed out");
-        }
-        if config.environment == Environment::Production && !settings.cookie_secure {
-            tracing::warn!(
-                "COOKIE_SECURE is off in production: session cookies will travel over plain HTTP"
-            );
-        }
-        let database_url = config.database_url();
-        let shutdown = CancellationToken::new();
-        let hub: Arc<dyn Hub> = match config.redis_url.as_deref().filter(|u| !u.trim().is_empty()) {
-            Some(_) if database_url.starts_with("sqlite:") => {
-                return Err(StartupError::SqliteNotShared);
+        let secret = match &settings.session_secret {
+            SessionSecret::Given(secret) => secret.clone(),
+            SessionSecret::Generated(path) => secret::load_or_generate(path)?,
+        };
+        let turn_provider = match &settings.turn_provider {
+            Some(provider) => {
+                let host = provider.url.host_str().unwrap_or_default().to_owned();
+                let client =
+                    TurnProvider::new(provider.url.clone(), provider.key.clone(), provider.ttl)
+                        .map_err(|e| StartupError::TurnProvider(e.to_string()))?;
+                tracing::info!(%host, "TURN servers come from the hosted provider");
+                Some(client)
             }
-            Some(url) => {
-                let liveness = (config.client_timeout / 2).max(config.heartbeat_interval * 2);
+            None => None,
+        };
+        let mut runtime = settings.runtime;
+        let turn = match &settings.embedded_turn {
+            Some(embedded) => Some(turn_embedded::start(embedded).await?),
+            None => None,
+        };
+        if let Some(embedded) = &turn {
+            runtime.turn = Some(embedded.rest.clone());
+            runtime.stun_urls.insert(0, embedded.stun.clone());
+        }
+        let shutdown = CancellationToken::new();
+        let hub: Arc<dyn Hub> = match &settings.redis {
+            Some(redis) => {
                 RedisHub::connect(
-                    url,
-                    &config.redis_prefix,
-                    config.heartbeat_interval,
-                    liveness,
+                    &redis.url,
+                    &redis.prefix,
+                    redis.tick,
+                    redis.liveness,
                     shutdown.clone(),
                 )
                 .await?
             }
             None => Arc::new(MemoryHub::new()),
         };
-        let pool = db::connect(&database_url).await?;
+        let pool = db::connect(&settings.database_url).await?;
         let mut metrics = Metrics::default();
         if let Some(embedded) = &turn {
             metrics.register_turn(embedded.server.stats_reader());
@@ -140,12 +120,12 @@ impl Application {
         let state = web::Data::new(AppState {
             pool,
             hub,
-            tokens: TokenKeys::new(&secret, config.session_ttl),
-            settings,
-            limits: Limits::new(config.auth_rate_per_minute),
+            tokens: TokenKeys::new(&secret, settings.session_ttl),
+            settings: runtime,
+            limits: Limits::new(settings.auth_rate_per_minute),
             admission: Admission::new(
-                config.max_connections_per_user,
-                config.max_connections_per_address,
+                settings.max_connections_per_user,
+                settings.max_connections_per_address,
             ),
             shutdown,
             metrics,
@@ -153,9 +133,9 @@ impl Application {
         });
         spawn_limit_pruning(state.clone());
 
-        let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))?;
         let port = listener.local_addr()?.port();
-        let static_dir = config.static_dir.clone();
+        let static_dir = settings.static_dir.clone();
         let csp = Arc::new(security_headers::Csp::new(static_dir.clone()));
         let app_state = state.clone();
         let server = HttpServer::new(move || {
@@ -204,7 +184,7 @@ impl Application {
         .tcp_nodelay(true)
         .listen(listener)?
         .run();
-        let metrics = match config.metrics_addr {
+        let metrics = match settings.metrics_addr {
             Some(addr) => Some(metrics_server(addr, state.clone())?),
             None => None,
         };
@@ -252,37 +232,6 @@ impl Application {
         }
         Ok(())
     }
-}
-
-/// The hosted TURN provider, with `TURN_PROVIDER_URL`.
-fn turn_provider(config: &Config) -> Result<Option<TurnProvider>, StartupError> {
-    let Some(url) = config.turn_provider_url.clone() else {
-        if config.turn_provider_key.is_some() {
-            tracing::warn!("TURN_PROVIDER_KEY is set without TURN_PROVIDER_URL: it is not used");
-        }
-        return Ok(None);
-    };
-    if config.turn_enable || config.turn_secret.is_some() || !config.turn_urls().is_empty() {
-        return Err(StartupError::TurnProviderConflict);
-    }
-    let key = config
-        .turn_provider_key
-        .clone()
-        .ok_or(StartupError::TurnProviderKeyMissing)?;
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name == "localhost",
-        None => false,
-    };
-    if !(url.scheme() == "https" || url.scheme() == "http" && loopback) {
-        return Err(StartupError::TurnProviderInsecure);
-    }
-    let host = url.host_str().unwrap_or_default().to_owned();
-    let provider = TurnProvider::new(url, key, config.turn_provider_ttl)
-        .map_err(|e| StartupError::Config(format!("the TURN provider's HTTP client: {e}")))?;
-    tracing::info!(%host, "TURN servers come from the hosted provider");
-    Ok(Some(provider))
 }
 
 /// A second listener for `/metrics` only, so metrics are never on the public port.

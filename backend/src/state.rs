@@ -2,15 +2,12 @@
 
 use crate::auth::TokenKeys;
 use crate::auth::turn::TurnRest;
-use crate::config::Config;
 use crate::http::client_addr::TrustedProxies;
 use crate::metrics::Metrics;
 use crate::signaling::Hub;
 use crate::signaling::admission::Admission;
 use crate::turn_provider::TurnProvider;
-use duet_shared::UserId;
 use duet_shared::api::IceTransportPolicy;
-use duet_shared::limits::{CHAT_BURST, CHAT_PER_MINUTE};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sqlx::AnyPool;
 use std::net::IpAddr;
@@ -27,8 +24,8 @@ pub struct AppState {
     pub hub: Arc<dyn Hub>,
     /// Session token keys.
     pub tokens: TokenKeys,
-    /// Settings derived from the configuration.
-    pub settings: Settings,
+    /// Settings read at run time.
+    pub settings: Runtime,
     /// Rate limiters.
     pub limits: Limits,
     /// Caps on simultaneous signaling connections.
@@ -41,9 +38,10 @@ pub struct AppState {
     pub shutdown: CancellationToken,
 }
 
-/// Settings handlers need at run time.
+/// Settings handlers and connections read at run time (part of the validated
+/// [`crate::settings::Settings`]).
 #[derive(Clone)]
-pub struct Settings {
+pub struct Runtime {
     /// Whether the session cookie is `Secure`.
     pub cookie_secure: bool,
     /// Proxies whose forwarded headers name the client.
@@ -66,50 +64,12 @@ pub struct Settings {
     pub ws_quota: Quota,
 }
 
-impl Settings {
-    /// The run-time settings of `config`, or what is wrong with it.
-    pub fn from_config(config: &Config) -> Result<Self, String> {
-        let public_origin = config
-            .public_url
-            .as_ref()
-            .map(|url| url.origin().ascii_serialization());
-        Ok(Settings {
-            cookie_secure: config.cookie_secure
-                || config
-                    .public_url
-                    .as_ref()
-                    .is_some_and(|u| u.scheme() == "https"),
-            trusted_proxies: TrustedProxies::parse(&config.trusted_proxies)?,
-            allowed_origins: config
-                .allowed_origins
-                .iter()
-                .map(|o| o.trim().to_owned())
-                .filter(|o| !o.is_empty())
-                .chain(public_origin)
-                .collect(),
-            stun_urls: config.stun_urls(),
-            turn: config
-                .turn_secret
-                .clone()
-                .map(|secret| TurnRest::new(config.turn_urls(), secret, config.turn_ttl)),
-            turn_ttl: config.turn_ttl,
-            ice_transport_policy: config.ice_transport_policy.into(),
-            heartbeat_interval: config.heartbeat_interval,
-            client_timeout: config.client_timeout,
-            ws_quota: Quota::per_second(nonzero(config.ws_rate))
-                .allow_burst(nonzero(config.ws_burst)),
-        })
-    }
-}
-
-/// Keyed rate limiters (token buckets).
+/// Keyed rate limiters (token buckets) of the HTTP API; the chat rate is the room's.
 pub struct Limits {
     /// Sign-in attempts per client address and e-mail.
     pub signin: DefaultKeyedRateLimiter<(IpAddr, String)>,
     /// Sign-up and sign-in requests per client address.
     pub auth_per_ip: DefaultKeyedRateLimiter<IpAddr>,
-    /// Chat messages per user, across their connections.
-    pub chat: DefaultKeyedRateLimiter<UserId>,
 }
 
 impl Limits {
@@ -125,9 +85,6 @@ impl Limits {
             auth_per_ip: RateLimiter::keyed(
                 Quota::per_minute(nonzero(auth_per_minute)).allow_burst(nonzero(auth_per_minute)),
             ),
-            chat: RateLimiter::keyed(
-                Quota::per_minute(nonzero(CHAT_PER_MINUTE)).allow_burst(nonzero(CHAT_BURST)),
-            ),
         }
     }
 
@@ -135,7 +92,6 @@ impl Limits {
     pub fn prune(&self) {
         self.signin.retain_recent();
         self.auth_per_ip.retain_recent();
-        self.chat.retain_recent();
     }
 }
 

@@ -2,7 +2,7 @@
 //! `/api/webrtc/ice` pointing at it.
 
 use crate::auth::turn::TurnRest;
-use crate::config::Config;
+use crate::settings::EmbeddedTurn;
 use duet_turn::{TurnConfig, TurnServer};
 use secrecy::SecretString;
 
@@ -19,22 +19,16 @@ pub struct Embedded {
 /// Why the embedded server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum EmbeddedError {
-    /// `--turn` without a relay address.
-    #[error("--turn needs TURN_RELAY_IP: the local address relayed media leaves from")]
-    NoRelayIp,
     /// The server failed to start.
     #[error("the embedded TURN server: {0}")]
     Start(#[from] duet_turn::TurnError),
 }
 
-/// Starts the server when `--turn` is set. The shared secret is `TURN_SECRET`, or a random
-/// one: issuer and server live in the same process, so nobody else needs to know it.
-pub async fn start(config: &Config) -> Result<Option<Embedded>, EmbeddedError> {
-    if !config.turn_enable {
-        return Ok(None);
-    }
-    let relay_ip = config.turn_relay_ip.ok_or(EmbeddedError::NoRelayIp)?;
-    let secret = match &config.turn_secret {
+/// Starts the server. The shared secret is `TURN_SECRET`, or a random one: issuer and
+/// server live in the same process, so nobody else needs to know it.
+pub async fn start(config: &EmbeddedTurn) -> Result<Embedded, EmbeddedError> {
+    let relay_ip = config.relay_ip;
+    let secret = match &config.secret {
         Some(secret) => secret.clone(),
         None => {
             let mut bytes = [0u8; 32];
@@ -46,21 +40,16 @@ pub async fn start(config: &Config) -> Result<Option<Embedded>, EmbeddedError> {
         }
     };
     let mut turn = TurnConfig::new(relay_ip, secret.clone());
-    turn.listen = config.turn_listen;
-    turn.public_ip = config.turn_public_ip;
-    turn.relay_ports = config.turn_relay_ports.clone();
-    turn.allow_private_peers = config.turn_allow_private_peers;
+    turn.listen = config.listen;
+    turn.public_ip = config.public_ip;
+    turn.relay_ports = config.relay_ports.clone();
+    turn.allow_private_peers = config.allow_private_peers;
     let server = TurnServer::start(turn).await?;
 
     let host = config
-        .turn_public_ip
+        .public_ip
         .map(|ip| ip.to_string())
-        .or_else(|| {
-            config
-                .public_url
-                .as_ref()
-                .and_then(|u| u.host_str().map(str::to_owned))
-        })
+        .or_else(|| config.public_host.clone())
         .unwrap_or_else(|| relay_ip.to_string());
     let host = if host.contains(':') && !host.starts_with('[') {
         format!("[{host}]")
@@ -68,18 +57,18 @@ pub async fn start(config: &Config) -> Result<Option<Embedded>, EmbeddedError> {
         host
     };
     let port = server.local_addr().port();
-    let urls = if config.turn_urls().is_empty() {
+    let urls = if config.urls.is_empty() {
         vec![
             format!("turn:{host}:{port}?transport=udp"),
             format!("turn:{host}:{port}?transport=tcp"),
         ]
     } else {
-        config.turn_urls()
+        config.urls.clone()
     };
     tracing::info!(port, %host, "embedded TURN server running");
-    Ok(Some(Embedded {
+    Ok(Embedded {
         server,
-        rest: TurnRest::new(urls, secret, config.turn_ttl),
+        rest: TurnRest::new(urls, secret, config.ttl),
         stun: format!("stun:{host}:{port}"),
-    }))
+    })
 }

@@ -1,25 +1,16 @@
 //! The session-signing secret: from the environment, or generated once for development.
 
-use crate::config::{Config, Environment};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use std::io::Write;
 use std::path::Path;
 
 /// Shortest secret accepted.
 pub const MIN_SECRET_LEN: usize = 32;
 
-/// Why no secret could be had.
+/// Why the generated secret could not be had (the rules on a given one are
+/// [`crate::settings::ConfigError`]'s).
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    /// Production without `JWT_SECRET`.
-    #[error("JWT_SECRET must be set when DUET_ENV=production")]
-    Missing,
-    /// A secret too short to resist guessing.
-    #[error("JWT_SECRET must be at least {MIN_SECRET_LEN} characters")]
-    TooShort,
-    /// A placeholder or low-variety value, refused in production.
-    #[error("JWT_SECRET looks like a placeholder; generate one, e.g. with `openssl rand -hex 32`")]
-    Weak,
     /// The generated secret could not be read or written.
     #[error("could not keep the generated secret in {path}: {source}")]
     Io {
@@ -30,26 +21,13 @@ pub enum SecretError {
     },
 }
 
-/// `JWT_SECRET` if set; otherwise, outside production, a random secret kept in `DATA_DIR/jwt-secret`.
-pub fn load(config: &Config) -> Result<SecretString, SecretError> {
-    if let Some(secret) = &config.jwt_secret {
-        if secret.expose_secret().len() < MIN_SECRET_LEN {
-            return Err(SecretError::TooShort);
-        }
-        if config.environment == Environment::Production && looks_weak(secret.expose_secret()) {
-            return Err(SecretError::Weak);
-        }
-        return Ok(secret.clone());
-    }
-    if config.environment == Environment::Production {
-        return Err(SecretError::Missing);
-    }
-    let path = config.data_dir.join("jwt-secret");
+/// The development secret kept in `path`, generated there on first use.
+pub fn load_or_generate(path: &Path) -> Result<SecretString, SecretError> {
     let io = |source| SecretError::Io {
         path: path.display().to_string(),
         source,
     };
-    if let Ok(existing) = std::fs::read_to_string(&path) {
+    if let Ok(existing) = std::fs::read_to_string(path) {
         let existing = existing.trim().to_owned();
         if existing.len() >= MIN_SECRET_LEN {
             return Ok(existing.into());
@@ -62,12 +40,12 @@ pub fn load(config: &Config) -> Result<SecretString, SecretError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| io(std::io::Error::other(e)))?;
     let secret = hex::encode(bytes);
-    write_private(&path, &secret).map_err(io)?;
+    write_private(path, &secret).map_err(io)?;
     Ok(secret.into())
 }
 
 /// Placeholders copied from examples, or too few distinct characters to be random.
-fn looks_weak(secret: &str) -> bool {
+pub(crate) fn looks_weak(secret: &str) -> bool {
     let lower = secret.to_lowercase();
     let placeholder = [
         "change",

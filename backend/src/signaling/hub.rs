@@ -4,6 +4,7 @@
 
 use super::room::{Action, ConnId, Delivery, Member, Outcome, RoomState, Step};
 use async_trait::async_trait;
+use duet_shared::api::RoomType;
 use duet_shared::{RoomId, ServerMsg};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -46,8 +47,14 @@ pub trait Hub: Send + Sync + 'static {
         self.outboxes().remove(conn);
         Ok(())
     }
-    /// Admits `member` to `room`, or refuses it as full; delivers the resulting messages.
-    async fn join(&self, room: RoomId, member: &Member) -> Result<Outcome, HubError>;
+    /// Admits `member` to `room` (a room of `room_type`), or refuses it; delivers the
+    /// resulting messages.
+    async fn join(
+        &self,
+        room: RoomId,
+        member: &Member,
+        room_type: RoomType,
+    ) -> Result<Outcome, HubError>;
     /// Applies a member's action in `room` and delivers the resulting messages.
     async fn apply(
         &self,
@@ -144,8 +151,13 @@ impl Hub for MemoryHub {
         &self.conns
     }
 
-    async fn join(&self, room: RoomId, member: &Member) -> Result<Outcome, HubError> {
-        Ok(self.step(room, |state| state.join(room, member)))
+    async fn join(
+        &self,
+        room: RoomId,
+        member: &Member,
+        room_type: RoomType,
+    ) -> Result<Outcome, HubError> {
+        Ok(self.step(room, |state| state.join(room, member, room_type)))
     }
 
     async fn apply(

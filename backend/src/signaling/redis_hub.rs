@@ -12,6 +12,7 @@
 use super::hub::{Hub, HubError, Outboxes, lock};
 use super::room::{Action, ConnId, Delivery, Member, Outcome, RoomState, Step};
 use async_trait::async_trait;
+use duet_shared::api::RoomType;
 use duet_shared::{RoomId, ServerMsg};
 use futures_util::StreamExt;
 use redis::AsyncCommands;
@@ -358,8 +359,13 @@ impl Hub for RedisHub {
         &self.conns
     }
 
-    async fn join(&self, room: RoomId, member: &Member) -> Result<Outcome, HubError> {
-        self.step(room, |state| Some(state.join(room, member)))
+    async fn join(
+        &self,
+        room: RoomId,
+        member: &Member,
+        room_type: RoomType,
+    ) -> Result<Outcome, HubError> {
+        self.step(room, |state| Some(state.join(room, member, room_type)))
             .await
     }
 

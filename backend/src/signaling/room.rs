@@ -2,9 +2,8 @@
 //! by a member, it changes the state and says which connection gets which message.
 //! No sockets, no clocks (the time is passed in), so it is tested directly.
 
-use duet_shared::games::GameType;
+use duet_shared::api::RoomType;
 use duet_shared::games::Symbol;
-use duet_shared::games::tictactoe::{Move, MoveError};
 use duet_shared::limits::ROOM_CAPACITY;
 use duet_shared::protocol::{GameState, Peer};
 use duet_shared::{ErrorCode, RoomId, ServerMsg, UserId};
@@ -51,28 +50,6 @@ impl Member {
     }
 }
 
-/// Something a member does in its room (joining is [`RoomState::join`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// Give up the slot.
-    Leave,
-    /// Pass a message (offer, answer, candidate) to the other member.
-    Relay(ServerMsg),
-    /// A chat line, to both members.
-    Chat {
-        /// The text, already validated.
-        message: String,
-        /// Server time in Unix milliseconds.
-        sent_at: i64,
-    },
-    /// Start a game.
-    GameSelect(GameType),
-    /// Move in the current game.
-    GameMove(GameType, Move),
-    /// Restart the current game.
-    GameReset(GameType),
-}
-
 /// What an action came to, for the acting connection's own bookkeeping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -87,9 +64,11 @@ pub enum Outcome {
     Full,
     /// Left the room.
     Left,
-    /// The connection is not a member (nothing happened; it was told so).
+    /// The connection is not a member (nothing happened; it was told `not-in-room`).
     NotMember,
-    /// Done (relayed, or refused with an error sent to the actor).
+    /// Refused by a rule (nothing happened; the actor was told why, with this code).
+    Refused(ErrorCode),
+    /// Done: relayed, broadcast or played.
     Done,
 }
 
@@ -111,13 +90,38 @@ pub struct Step {
     pub deliveries: Vec<Delivery>,
 }
 
-/// A room's live state: two slots (slot 0 plays `X` and is player 1) and the game.
+impl Step {
+    fn done(deliveries: Vec<Delivery>) -> Self {
+        Step {
+            outcome: Outcome::Done,
+            deliveries,
+        }
+    }
+
+    /// Refuses `actor`'s action: only the actor hears, with `code` and `message`.
+    fn refused(actor: &Member, code: ErrorCode, message: &str) -> Self {
+        Step {
+            outcome: Outcome::Refused(code),
+            deliveries: vec![to(actor, ServerMsg::error(code, message))],
+        }
+    }
+}
+
+/// A room's live state: two slots (slot 0 plays `X` and is player 1), the game, and
+/// what each slot has used of its budgets. Serialized as one value per room when
+/// several instances share it (fields added later default, so older values still load).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomState {
     /// Members by slot.
     pub slots: [Option<Member>; ROOM_CAPACITY],
     /// The game in progress, kept while at least one member stays.
     pub game: Option<GameState>,
+    /// What the room is for, as its joins report it (games are played in game rooms only).
+    #[serde(default)]
+    pub room_type: Option<RoomType>,
+    /// Budgets used by the member of each slot.
+    #[serde(default)]
+    pub usage: [Usage; ROOM_CAPACITY],
 }
 
 impl RoomState {
@@ -145,7 +149,9 @@ impl RoomState {
             .and_then(|(_, m)| m.as_ref())
     }
 
-    /// Applies `action` by `actor` in room `room`; a non-member is refused with `not-in-room`.
+    /// Applies `action` by `actor` in room `room`. A non-member (a message naming a room
+    /// other than the connection's own) is refused with `not-in-room`, games outside a
+    /// game room with `not-a-game-room`, then each action's own rules apply.
     pub fn apply(&mut self, room: RoomId, actor: &Member, action: Action) -> Step {
         let Some(slot) = self.slot_of(actor.conn) else {
             return Step {
@@ -157,117 +163,84 @@ impl RoomState {
                 )],
             };
         };
-        let mut out = Vec::new();
+        if action.is_game() && self.room_type != Some(RoomType::Game) {
+            return Step::refused(
+                actor,
+                ErrorCode::NotAGameRoom,
+                "games are played in game rooms",
+            );
+        }
         match action {
-            Action::Leave => {
-                self.slots[slot] = None;
-                if let Some(other) = self.other(slot) {
-                    out.push(to(other, ServerMsg::PeerLeft { room_id: room }));
-                }
-                if self.is_empty() {
-                    self.game = None;
-                }
-                return Step {
-                    outcome: Outcome::Left,
-                    deliveries: out,
-                };
+            Action::Leave => self.leave(room, slot),
+            Action::Offer(offer) => {
+                self.usage[slot].new_negotiation();
+                self.relay(
+                    slot,
+                    ServerMsg::Offer {
+                        room_id: room,
+                        offer,
+                    },
+                )
             }
-            Action::Relay(msg) => {
-                if let Some(other) = self.other(slot) {
-                    out.push(to(other, msg));
+            Action::Answer(answer) => {
+                self.usage[slot].new_negotiation();
+                self.relay(
+                    slot,
+                    ServerMsg::Answer {
+                        room_id: room,
+                        answer,
+                    },
+                )
+            }
+            Action::Candidate(candidate) => {
+                if !self.usage[slot].take_candidate() {
+                    return Step::refused(
+                        actor,
+                        ErrorCode::TooManyCandidates,
+                        "too many ICE candidates for one negotiation; send a new offer",
+                    );
                 }
+                self.relay(
+                    slot,
+                    ServerMsg::IceCandidate {
+                        room_id: room,
+                        candidate,
+                    },
+                )
             }
             Action::Chat { message, sent_at } => {
-                let msg = ServerMsg::ChatMessage {
+                if !self.usage[slot].chat.take(sent_at) {
+                    return Step::refused(
+                        actor,
+                        ErrorCode::RateLimited,
+                        "you are sending chat messages too fast",
+                    );
+                }
+                Step::done(self.broadcast(ServerMsg::ChatMessage {
                     room_id: room,
                     message,
                     sender: actor.name.clone(),
                     sender_id: actor.user,
                     sent_at,
-                };
-                out.extend(self.slots.iter().flatten().map(|m| to(m, msg.clone())));
+                }))
             }
-            Action::GameSelect(game_type) => {
-                let state = GameState::new(game_type);
-                self.game = Some(state.clone());
-                self.broadcast(
-                    &mut out,
-                    ServerMsg::GameSelect {
-                        room_id: room,
-                        game_type,
-                        state,
-                    },
-                );
-            }
-            Action::GameReset(game_type) => match &self.game {
-                Some(current) if current.game_type() == game_type => {
-                    let state = GameState::new(game_type);
-                    self.game = Some(state.clone());
-                    self.broadcast(
-                        &mut out,
-                        ServerMsg::GameReset {
-                            room_id: room,
-                            game_type,
-                            state,
-                        },
-                    );
-                }
-                Some(_) => out.push(refuse(
-                    actor,
-                    ErrorCode::WrongGame,
-                    "that game is not being played here",
-                )),
-                None => out.push(refuse(
-                    actor,
-                    ErrorCode::NoGame,
-                    "no game has been selected",
-                )),
-            },
-            Action::GameMove(game_type, mv) => {
-                let symbol = Symbol::for_slot(slot);
-                match &mut self.game {
-                    Some(GameState::TicTacToe { board }) if game_type == GameType::TicTacToe => {
-                        match board.play(symbol, mv.cell) {
-                            Ok(()) => {
-                                let state = GameState::TicTacToe {
-                                    board: board.clone(),
-                                };
-                                self.broadcast(
-                                    &mut out,
-                                    ServerMsg::GameMove {
-                                        room_id: room,
-                                        game_type,
-                                        move_data: mv,
-                                        symbol,
-                                        state,
-                                    },
-                                );
-                            }
-                            Err(e) => out.push(refuse(actor, move_error_code(e), &e.to_string())),
-                        }
-                    }
-                    Some(_) => out.push(refuse(
-                        actor,
-                        ErrorCode::WrongGame,
-                        "that game is not being played here",
-                    )),
-                    None => out.push(refuse(
-                        actor,
-                        ErrorCode::NoGame,
-                        "no game has been selected",
-                    )),
-                }
-            }
-        }
-        Step {
-            outcome: Outcome::Done,
-            deliveries: out,
+            Action::GameSelect(game_type) => self.select(room, game_type),
+            Action::GameReset(game_type) => self.reset(room, actor, game_type),
+            Action::GameMove(game_type, mv) => self.play(room, actor, slot, game_type, mv),
         }
     }
 
-    /// Admits `joiner` to a free slot, or to the slot its account already holds (the old
-    /// connection is told it was replaced); a full room refuses with `room-full`.
-    pub fn join(&mut self, room: RoomId, joiner: &Member) -> Step {
+    /// Admits `joiner` (to a room of `room_type`) to a free slot, or to the slot its
+    /// account already holds (the old connection is told it was replaced); a full room
+    /// refuses with `room-full`, a connection already in it with `already-in-room`.
+    pub fn join(&mut self, room: RoomId, joiner: &Member, room_type: RoomType) -> Step {
+        if self.slot_of(joiner.conn).is_some() {
+            return Step::refused(
+                joiner,
+                ErrorCode::AlreadyInRoom,
+                "you are already in this room",
+            );
+        }
         let mut out = Vec::new();
         // The same account again (a reload, a second tab) takes over its own slot.
         let own = self
@@ -281,10 +254,8 @@ impl RoomState {
                 deliveries: vec![to(joiner, ServerMsg::RoomFull { room_id: room })],
             };
         };
-        let replaced = self.slots[slot]
-            .replace(joiner.clone())
-            .map(|old| old.conn)
-            .filter(|&old| old != joiner.conn);
+        self.room_type = Some(room_type);
+        let replaced = self.slots[slot].replace(joiner.clone()).map(|old| old.conn);
         if let Some(old) = replaced {
             out.push(Delivery {
                 to: old,
@@ -293,6 +264,10 @@ impl RoomState {
                     "you joined this room from another window",
                 ),
             });
+            // The account's chat rate carries over; its new connection negotiates afresh.
+            self.usage[slot].new_negotiation();
+        } else {
+            self.usage[slot] = Usage::default();
         }
         let symbol = Symbol::for_slot(slot);
         let other = self.other(slot).cloned();
@@ -337,8 +312,40 @@ impl RoomState {
             .collect()
     }
 
-    fn broadcast(&self, out: &mut Vec<Delivery>, msg: ServerMsg) {
-        out.extend(self.slots.iter().flatten().map(|m| to(m, msg.clone())));
+    fn leave(&mut self, room: RoomId, slot: usize) -> Step {
+        self.slots[slot] = None;
+        self.usage[slot] = Usage::default();
+        let out = self
+            .other(slot)
+            .map(|other| to(other, ServerMsg::PeerLeft { room_id: room }))
+            .into_iter()
+            .collect();
+        if self.is_empty() {
+            self.game = None;
+        }
+        Step {
+            outcome: Outcome::Left,
+            deliveries: out,
+        }
+    }
+
+    /// Passes `msg` to the member of the other slot, if any.
+    fn relay(&self, slot: usize, msg: ServerMsg) -> Step {
+        Step::done(
+            self.other(slot)
+                .map(|other| to(other, msg))
+                .into_iter()
+                .collect(),
+        )
+    }
+
+    /// `msg` for every member, in slot order.
+    fn broadcast(&self, msg: ServerMsg) -> Vec<Delivery> {
+        self.slots
+            .iter()
+            .flatten()
+            .map(|m| to(m, msg.clone()))
+            .collect()
     }
 }
 
@@ -353,14 +360,12 @@ fn refuse(actor: &Member, code: ErrorCode, message: &str) -> Delivery {
     to(actor, ServerMsg::error(code, message))
 }
 
-fn move_error_code(e: MoveError) -> ErrorCode {
-    match e {
-        MoveError::NotYourTurn => ErrorCode::NotYourTurn,
-        MoveError::GameOver | MoveError::NoSuchCell | MoveError::CellTaken => {
-            ErrorCode::IllegalMove
-        }
-    }
-}
+mod action;
+mod game;
+mod usage;
+
+pub use action::Action;
+pub use usage::{ChatBudget, Usage};
 
 #[cfg(test)]
 mod tests;

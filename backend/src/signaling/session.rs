@@ -1,5 +1,7 @@
-//! One WebSocket connection: decodes frames, enforces limits, turns client messages
-//! into hub actions, and writes what the hub delivers. Ends by leaving its room.
+//! One WebSocket connection: decodes frames, enforces the transport's limits (frame
+//! size and rate, heartbeat, outbox), turns client messages into room actions for the
+//! hub, and writes what the hub delivers. Ends by leaving its room. Every rule about
+//! rooms (membership, candidates, chat rate, games) is [`super::room::RoomState`]'s.
 
 use super::admission::Admitted;
 use super::hub::{OUTBOX_CAPACITY, Outbox};
@@ -10,8 +12,7 @@ use crate::metrics::Metrics;
 use crate::state::AppState;
 use actix_web::web;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
-use duet_shared::api::RoomType;
-use duet_shared::limits::{MAX_CANDIDATES_PER_NEGOTIATION, MAX_RATE_VIOLATIONS};
+use duet_shared::limits::MAX_RATE_VIOLATIONS;
 use duet_shared::protocol::ClientMsg;
 use duet_shared::{ErrorCode, RoomId, ServerMsg};
 use governor::{DefaultDirectRateLimiter, RateLimiter};
@@ -20,22 +21,15 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-/// The room a connection is in.
-#[derive(Debug, Clone, Copy)]
-struct Joined {
-    id: RoomId,
-    room_type: RoomType,
-}
-
 /// A connection's state between frames.
 struct Connection {
     state: web::Data<AppState>,
     member: Member,
-    room: Option<Joined>,
+    /// The room joined, if any.
+    room: Option<RoomId>,
+    /// The frame rate (the room's rules, chat rate included, are the room state's).
     limiter: DefaultDirectRateLimiter,
     violations: u32,
-    /// ICE candidates sent since this connection's last offer or answer.
-    candidates: u32,
 }
 
 /// Serves one upgraded connection until it closes, its logs in a `ws` span naming the
@@ -77,7 +71,6 @@ async fn serve(
         room: None,
         limiter: RateLimiter::direct(settings.ws_quota),
         violations: 0,
-        candidates: 0,
         state,
     };
     if let Err(e) = me
@@ -168,7 +161,7 @@ async fn serve(
     };
 
     if let Some(room) = me.room.take()
-        && let Err(e) = me.state.hub.apply(room.id, &me.member, Action::Leave).await
+        && let Err(e) = me.state.hub.apply(room, &me.member, Action::Leave).await
     {
         tracing::error!(error = %e, "could not leave room on disconnect");
     }
@@ -184,7 +177,7 @@ async fn serve(
 async fn send(
     session: &mut Session,
     msg: &ServerMsg,
-    settings: &crate::state::Settings,
+    settings: &crate::state::Runtime,
 ) -> Result<(), ()> {
     let text = serde_json::to_string(msg).map_err(|e| {
         tracing::error!(error = %e, "could not encode a server message");
@@ -225,13 +218,13 @@ impl Connection {
     }
 
     async fn join(&mut self, room_id: RoomId) -> Option<ServerMsg> {
-        if let Some(current) = self.room {
-            let message = if current.id == room_id {
-                "you are already in this room"
-            } else {
-                "leave your current room first"
-            };
-            return Some(ServerMsg::error(ErrorCode::AlreadyInRoom, message));
+        // One room per connection: a connection-level rule (joining its own room again
+        // is the room's to refuse).
+        if self.room.is_some_and(|current| current != room_id) {
+            return Some(ServerMsg::error(
+                ErrorCode::AlreadyInRoom,
+                "leave your current room first",
+            ));
         }
         let room = match db::rooms::visible_to(&self.state.pool, room_id, self.member.user).await {
             Ok(Some(room)) => room,
@@ -246,12 +239,14 @@ impl Connection {
                 return Some(internal());
             }
         };
-        match self.state.hub.join(room_id, &self.member).await {
+        match self
+            .state
+            .hub
+            .join(room_id, &self.member, room.room_type)
+            .await
+        {
             Ok(Outcome::Joined { .. }) => {
-                self.room = Some(Joined {
-                    id: room_id,
-                    room_type: room.room_type,
-                });
+                self.room = Some(room_id);
                 None
             }
             Ok(_) => None,
@@ -262,24 +257,24 @@ impl Connection {
         }
     }
 
+    /// Hands a message about a room to that room's state, which judges it (a room other
+    /// than this connection's own refuses it as `not-in-room`).
     async fn act(&mut self, msg: ClientMsg) -> Option<ServerMsg> {
-        let room_id = msg.room_id();
         let kind = msg.type_name();
-        let Some(room) = self.room.filter(|r| r.id == room_id) else {
-            return Some(ServerMsg::error(
-                ErrorCode::NotInRoom,
-                "you are not in that room",
-            ));
-        };
-        let action = match self.action_for(msg, room) {
-            Ok(action) => action,
-            Err(refusal) => return Some(refusal),
-        };
+        let (room_id, action) = Action::from_client(msg, db::now_ms())?;
         match self.state.hub.apply(room_id, &self.member, action).await {
             Ok(Outcome::Left | Outcome::NotMember) => {
-                self.room = None;
+                // Left, or no longer a member (evicted): this connection's room is gone.
+                if self.room == Some(room_id) {
+                    self.room = None;
+                }
                 None
             }
+            Ok(Outcome::Refused(ErrorCode::RateLimited)) => {
+                Metrics::count(&self.state.metrics.rate_limited, "chat");
+                None
+            }
+            Ok(Outcome::Refused(_)) => None,
             Ok(_) => {
                 Metrics::count(&self.state.metrics.relayed, kind);
                 None
@@ -289,77 +284,6 @@ impl Connection {
                 Some(internal())
             }
         }
-    }
-
-    /// The hub action for a message about the connection's own room, or a refusal.
-    fn action_for(&mut self, msg: ClientMsg, room: Joined) -> Result<Action, ServerMsg> {
-        let room_id = room.id;
-        let game_room = || {
-            if room.room_type == RoomType::Game {
-                Ok(())
-            } else {
-                Err(ServerMsg::error(
-                    ErrorCode::NotAGameRoom,
-                    "games are played in game rooms",
-                ))
-            }
-        };
-        Ok(match msg {
-            ClientMsg::JoinRoom { .. } => {
-                return Err(ServerMsg::error(
-                    ErrorCode::AlreadyInRoom,
-                    "you are already in this room",
-                ));
-            }
-            ClientMsg::LeaveRoom { .. } => Action::Leave,
-            ClientMsg::Offer { offer, .. } => {
-                self.candidates = 0;
-                Action::Relay(ServerMsg::Offer { room_id, offer })
-            }
-            ClientMsg::Answer { answer, .. } => {
-                self.candidates = 0;
-                Action::Relay(ServerMsg::Answer { room_id, answer })
-            }
-            ClientMsg::IceCandidate { candidate, .. } => {
-                if self.candidates >= MAX_CANDIDATES_PER_NEGOTIATION {
-                    return Err(ServerMsg::error(
-                        ErrorCode::TooManyCandidates,
-                        "too many ICE candidates for one negotiation; send a new offer",
-                    ));
-                }
-                self.candidates += 1;
-                Action::Relay(ServerMsg::IceCandidate { room_id, candidate })
-            }
-            ClientMsg::ChatMessage { message, .. } => {
-                if self.state.limits.chat.check_key(&self.member.user).is_err() {
-                    Metrics::count(&self.state.metrics.rate_limited, "chat");
-                    return Err(ServerMsg::error(
-                        ErrorCode::RateLimited,
-                        "you are sending chat messages too fast",
-                    ));
-                }
-                Action::Chat {
-                    message,
-                    sent_at: db::now_ms(),
-                }
-            }
-            ClientMsg::GameSelect { game_type, .. } => {
-                game_room()?;
-                Action::GameSelect(game_type)
-            }
-            ClientMsg::GameMove {
-                game_type,
-                move_data,
-                ..
-            } => {
-                game_room()?;
-                Action::GameMove(game_type, move_data)
-            }
-            ClientMsg::GameReset { game_type, .. } => {
-                game_room()?;
-                Action::GameReset(game_type)
-            }
-        })
     }
 }
 

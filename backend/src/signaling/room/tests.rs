@@ -1,6 +1,13 @@
+//! Table tests of every rule of a room: membership, relay, negotiation caps, chat rate,
+//! games and where each is allowed.
+
 use super::*;
-use duet_shared::games::tictactoe::{Board, Outcome as GameOutcome};
+use duet_shared::games::GameType;
+use duet_shared::games::tictactoe::{Board, Move, Outcome as GameOutcome};
+use duet_shared::limits::{CHAT_BURST, CHAT_PER_MINUTE, MAX_CANDIDATES_PER_NEGOTIATION};
 use duet_shared::protocol::{IceCandidate, SdpType, SessionDescription};
+
+const GAME: RoomType = RoomType::Game;
 
 fn room() -> RoomId {
     RoomId(Uuid::from_u128(7))
@@ -17,14 +24,36 @@ fn member(n: u128, user: u128) -> Member {
     }
 }
 
-fn offer() -> ServerMsg {
-    ServerMsg::Offer {
-        room_id: room(),
-        offer: SessionDescription {
-            kind: SdpType::Offer,
-            sdp: "v=0".into(),
-        },
+fn description(kind: SdpType) -> SessionDescription {
+    SessionDescription {
+        kind,
+        sdp: "v=0".into(),
     }
+}
+
+fn candidate(n: u32) -> IceCandidate {
+    IceCandidate {
+        candidate: format!("candidate:{n} 1 udp 1 127.0.0.1 {n} typ host"),
+        sdp_mid: None,
+        sdp_m_line_index: None,
+        username_fragment: None,
+    }
+}
+
+fn chat(sent_at: i64) -> Action {
+    Action::Chat {
+        message: "hi".into(),
+        sent_at,
+    }
+}
+
+/// A room of `room_type` with members 1 and 2 (accounts 1 and 2).
+fn pair(room_type: RoomType) -> (RoomState, Member, Member) {
+    let (a, b) = (member(1, 1), member(2, 2));
+    let mut s = RoomState::default();
+    s.join(room(), &a, room_type);
+    s.join(room(), &b, room_type);
+    (s, a, b)
 }
 
 fn recipients(step: &Step) -> Vec<ConnId> {
@@ -42,7 +71,7 @@ fn error_code(d: &Delivery) -> Option<ErrorCode> {
 fn first_member_is_player1_and_second_triggers_ready_for_the_first() {
     let (a, b) = (member(1, 1), member(2, 2));
     let mut s = RoomState::default();
-    let step = s.join(room(), &a);
+    let step = s.join(room(), &a, GAME);
     assert_eq!(
         step.outcome,
         Outcome::Joined {
@@ -55,7 +84,7 @@ fn first_member_is_player1_and_second_triggers_ready_for_the_first() {
         [Delivery { to, msg: ServerMsg::PlayerAssign { is_player1: true, peer: None, .. } }] if *to == a.conn
     ));
 
-    let step = s.join(room(), &b);
+    let step = s.join(room(), &b, GAME);
     assert_eq!(
         step.outcome,
         Outcome::Joined {
@@ -74,11 +103,11 @@ fn first_member_is_player1_and_second_triggers_ready_for_the_first() {
 #[test]
 fn third_member_is_refused_and_nothing_changes() {
     let mut s = RoomState::default();
-    s.join(room(), &member(1, 1));
-    s.join(room(), &member(2, 2));
+    s.join(room(), &member(1, 1), GAME);
+    s.join(room(), &member(2, 2), GAME);
     let before = s.clone();
     let c = member(3, 3);
-    let step = s.join(room(), &c);
+    let step = s.join(room(), &c, GAME);
     assert_eq!(step.outcome, Outcome::Full);
     assert_eq!(
         step.deliveries,
@@ -95,9 +124,9 @@ fn same_account_rejoining_replaces_its_stale_connection() {
     let (a, b) = (member(1, 1), member(2, 2));
     let a_again = member(3, 1);
     let mut s = RoomState::default();
-    s.join(room(), &a);
-    s.join(room(), &b);
-    let step = s.join(room(), &a_again);
+    s.join(room(), &a, GAME);
+    s.join(room(), &b, GAME);
+    let step = s.join(room(), &a_again, GAME);
     assert_eq!(
         step.outcome,
         Outcome::Joined {
@@ -109,69 +138,86 @@ fn same_account_rejoining_replaces_its_stale_connection() {
     assert_eq!(error_code(&step.deliveries[0]), Some(ErrorCode::Replaced));
     assert!(matches!(step.deliveries[2].msg, ServerMsg::Ready { .. }));
     // The stale connection is no longer a member.
-    let step = s.apply(room(), &a, Action::Relay(offer()));
+    let step = s.apply(room(), &a, Action::Offer(description(SdpType::Offer)));
     assert_eq!(step.outcome, Outcome::NotMember);
     assert_eq!(s.occupants(), 2);
 }
 
 #[test]
-fn relay_reaches_only_the_other_member() {
-    let (a, b) = (member(1, 1), member(2, 2));
-    let mut s = RoomState::default();
-    s.join(room(), &a);
-    let alone = s.apply(room(), &a, Action::Relay(offer()));
-    assert!(alone.deliveries.is_empty(), "nobody to relay to yet");
-    s.join(room(), &b);
-    let step = s.apply(room(), &a, Action::Relay(offer()));
-    assert_eq!(
-        step.deliveries,
-        vec![Delivery {
-            to: b.conn,
-            msg: offer()
-        }]
-    );
-    let candidate = ServerMsg::IceCandidate {
-        room_id: room(),
-        candidate: IceCandidate {
-            candidate: String::new(),
-            sdp_mid: None,
-            sdp_m_line_index: None,
-            username_fragment: None,
-        },
-    };
-    let step = s.apply(room(), &b, Action::Relay(candidate));
-    assert_eq!(recipients(&step), vec![a.conn]);
+fn descriptions_and_candidates_reach_only_the_other_member_built_by_the_room() {
+    let relays = [
+        (
+            Action::Offer(description(SdpType::Offer)),
+            ServerMsg::Offer {
+                room_id: room(),
+                offer: description(SdpType::Offer),
+            },
+        ),
+        (
+            Action::Answer(description(SdpType::Answer)),
+            ServerMsg::Answer {
+                room_id: room(),
+                answer: description(SdpType::Answer),
+            },
+        ),
+        (
+            Action::Candidate(candidate(1)),
+            ServerMsg::IceCandidate {
+                room_id: room(),
+                candidate: candidate(1),
+            },
+        ),
+    ];
+    for (action, relayed) in relays {
+        let (a, b) = (member(1, 1), member(2, 2));
+        let mut s = RoomState::default();
+        s.join(room(), &a, RoomType::Coding);
+        let alone = s.apply(room(), &a, action.clone());
+        assert_eq!(alone, Step::done(vec![]), "nobody to relay to yet");
+        s.join(room(), &b, RoomType::Coding);
+        for (from, to) in [(&a, &b), (&b, &a)] {
+            let step = s.apply(room(), from, action.clone());
+            assert_eq!(
+                step,
+                Step::done(vec![Delivery {
+                    to: to.conn,
+                    msg: relayed.clone()
+                }])
+            );
+        }
+    }
 }
 
 #[test]
 fn non_members_are_refused_and_reach_nobody() {
-    let (a, b, stranger) = (member(1, 1), member(2, 2), member(9, 9));
-    let mut s = RoomState::default();
-    s.join(room(), &a);
-    s.join(room(), &b);
+    let (mut s, _, _) = pair(GAME);
+    // A member of another room naming this one is a non-member here.
+    let stranger = member(9, 9);
+    let before = s.clone();
     for action in [
-        Action::Relay(offer()),
-        Action::Chat {
-            message: "hi".into(),
-            sent_at: 1,
-        },
+        Action::Offer(description(SdpType::Offer)),
+        Action::Answer(description(SdpType::Answer)),
+        Action::Candidate(candidate(1)),
+        chat(1),
         Action::GameSelect(GameType::TicTacToe),
+        Action::GameMove(GameType::TicTacToe, Move { cell: 0 }),
+        Action::GameReset(GameType::TicTacToe),
         Action::Leave,
     ] {
-        let step = s.apply(room(), &stranger, action);
-        assert_eq!(step.outcome, Outcome::NotMember);
+        let step = s.apply(room(), &stranger, action.clone());
+        assert_eq!(step.outcome, Outcome::NotMember, "{action:?}");
         assert_eq!(recipients(&step), vec![stranger.conn]);
         assert_eq!(error_code(&step.deliveries[0]), Some(ErrorCode::NotInRoom));
     }
-    assert_eq!(s.occupants(), 2);
+    assert_eq!(s, before);
 }
 
 #[test]
 fn chat_goes_to_both_stamped_with_the_actors_account() {
     let (a, b) = (member(1, 1), member(2, 2));
     let mut s = RoomState::default();
-    s.join(room(), &a);
-    s.join(room(), &b);
+    s.join(room(), &a, GAME);
+    s.join(room(), &b, GAME);
     let step = s.apply(
         room(),
         &b,
@@ -199,8 +245,8 @@ fn chat_goes_to_both_stamped_with_the_actors_account() {
 fn leaving_frees_the_slot_and_tells_the_other() {
     let (a, b, c) = (member(1, 1), member(2, 2), member(3, 3));
     let mut s = RoomState::default();
-    s.join(room(), &a);
-    s.join(room(), &b);
+    s.join(room(), &a, GAME);
+    s.join(room(), &b, GAME);
     let step = s.apply(room(), &a, Action::Leave);
     assert_eq!(step.outcome, Outcome::Left);
     assert_eq!(
@@ -211,7 +257,7 @@ fn leaving_frees_the_slot_and_tells_the_other() {
         }]
     );
     // The freed slot 0 goes to the next joiner, who is player 1 again.
-    let step = s.join(room(), &c);
+    let step = s.join(room(), &c, GAME);
     assert_eq!(
         step.outcome,
         Outcome::Joined {
@@ -228,8 +274,8 @@ fn leaving_frees_the_slot_and_tells_the_other() {
 fn tictactoe_is_judged_by_the_server_and_shared_with_both() {
     let (x, o) = (member(1, 1), member(2, 2));
     let mut s = RoomState::default();
-    s.join(room(), &x);
-    s.join(room(), &o);
+    s.join(room(), &x, GAME);
+    s.join(room(), &o, GAME);
     let mv = |cell| Action::GameMove(GameType::TicTacToe, Move { cell });
 
     let step = s.apply(room(), &x, mv(0));
@@ -304,8 +350,8 @@ fn tictactoe_is_judged_by_the_server_and_shared_with_both() {
 fn a_rejoining_player_gets_the_board_in_progress() {
     let (x, o) = (member(1, 1), member(2, 2));
     let mut s = RoomState::default();
-    s.join(room(), &x);
-    s.join(room(), &o);
+    s.join(room(), &x, GAME);
+    s.join(room(), &o, GAME);
     s.apply(room(), &x, Action::GameSelect(GameType::TicTacToe));
     s.apply(
         room(),
@@ -313,7 +359,7 @@ fn a_rejoining_player_gets_the_board_in_progress() {
         Action::GameMove(GameType::TicTacToe, Move { cell: 4 }),
     );
     s.apply(room(), &o, Action::Leave);
-    let step = s.join(room(), &member(3, 2));
+    let step = s.join(room(), &member(3, 2), GAME);
     let ServerMsg::PlayerAssign {
         game: Some(GameState::TicTacToe { board }),
         ..
@@ -322,4 +368,201 @@ fn a_rejoining_player_gets_the_board_in_progress() {
         panic!("expected the game in player-assign");
     };
     assert_eq!(board.cells[4], Some(Symbol::X));
+}
+
+#[test]
+fn joining_records_the_room_type_and_a_member_cannot_join_twice() {
+    let a = member(1, 1);
+    let mut s = RoomState::default();
+    assert_eq!(s.room_type, None);
+    s.join(room(), &a, RoomType::Learning);
+    assert_eq!(s.room_type, Some(RoomType::Learning));
+    let before = s.clone();
+    let step = s.join(room(), &a, RoomType::Learning);
+    assert_eq!(step.outcome, Outcome::Refused(ErrorCode::AlreadyInRoom));
+    assert_eq!(recipients(&step), vec![a.conn]);
+    assert_eq!(s, before, "nothing changes, nobody else hears");
+}
+
+#[test]
+fn games_are_refused_outside_game_rooms_and_change_nothing() {
+    let games = [
+        Action::GameSelect(GameType::TicTacToe),
+        Action::GameMove(GameType::TicTacToe, Move { cell: 0 }),
+        Action::GameReset(GameType::TicTacToe),
+    ];
+    for room_type in RoomType::ALL {
+        for action in &games {
+            let (mut s, a, _) = pair(room_type);
+            let before = s.clone();
+            let step = s.apply(room(), &a, action.clone());
+            if room_type == GAME {
+                assert_ne!(
+                    step.outcome,
+                    Outcome::Refused(ErrorCode::NotAGameRoom),
+                    "{action:?}"
+                );
+            } else {
+                assert_eq!(
+                    step.outcome,
+                    Outcome::Refused(ErrorCode::NotAGameRoom),
+                    "{room_type:?} {action:?}"
+                );
+                assert_eq!(recipients(&step), vec![a.conn]);
+                assert_eq!(s, before);
+            }
+        }
+    }
+}
+
+#[test]
+fn candidates_are_capped_per_slot_until_its_next_description() {
+    let cap = MAX_CANDIDATES_PER_NEGOTIATION;
+    // (what the capped member sends to start again, whether it starts a new negotiation)
+    let cases = [
+        (Action::Offer(description(SdpType::Offer)), true),
+        (Action::Answer(description(SdpType::Answer)), true),
+        (chat(1), false),
+        (Action::Candidate(candidate(0)), false),
+    ];
+    for (restart, resets) in cases {
+        let (mut s, a, b) = pair(RoomType::Coding);
+        for n in 0..cap {
+            assert_eq!(
+                s.apply(room(), &a, Action::Candidate(candidate(n))).outcome,
+                Outcome::Done
+            );
+        }
+        let step = s.apply(room(), &a, Action::Candidate(candidate(cap)));
+        assert_eq!(step.outcome, Outcome::Refused(ErrorCode::TooManyCandidates));
+        assert_eq!(recipients(&step), vec![a.conn], "the peer hears nothing");
+        // The other slot has its own count.
+        assert_eq!(
+            s.apply(room(), &b, Action::Candidate(candidate(1))).outcome,
+            Outcome::Done
+        );
+        s.apply(room(), &a, restart.clone());
+        let expected = if resets {
+            Outcome::Done
+        } else {
+            Outcome::Refused(ErrorCode::TooManyCandidates)
+        };
+        assert_eq!(
+            s.apply(room(), &a, Action::Candidate(candidate(1))).outcome,
+            expected,
+            "after {restart:?}"
+        );
+    }
+}
+
+#[test]
+fn a_new_connection_in_the_slot_starts_with_no_candidates() {
+    let cap = MAX_CANDIDATES_PER_NEGOTIATION;
+    for (how, again) in [("reload", member(3, 1)), ("leave, join", member(1, 1))] {
+        let (mut s, a, _) = pair(RoomType::Coding);
+        for n in 0..cap {
+            s.apply(room(), &a, Action::Candidate(candidate(n)));
+        }
+        if how == "leave, join" {
+            s.apply(room(), &a, Action::Leave);
+        }
+        s.join(room(), &again, RoomType::Coding);
+        assert_eq!(
+            s.apply(room(), &again, Action::Candidate(candidate(1)))
+                .outcome,
+            Outcome::Done,
+            "{how}"
+        );
+    }
+}
+
+#[test]
+fn chat_is_rate_limited_per_member_by_the_time_passed_in() {
+    let interval = 60_000 / i64::from(CHAT_PER_MINUTE);
+    let (mut s, a, b) = pair(RoomType::Language);
+    let t0 = 1_000_000;
+    for _ in 0..CHAT_BURST {
+        assert_eq!(s.apply(room(), &a, chat(t0)).outcome, Outcome::Done);
+    }
+    let step = s.apply(room(), &a, chat(t0));
+    assert_eq!(step.outcome, Outcome::Refused(ErrorCode::RateLimited));
+    assert_eq!(
+        recipients(&step),
+        vec![a.conn],
+        "the refused line reaches nobody"
+    );
+    // The other member's budget is its own.
+    assert_eq!(s.apply(room(), &b, chat(t0)).outcome, Outcome::Done);
+    // Signaling is not chat.
+    assert_eq!(
+        s.apply(room(), &a, Action::Candidate(candidate(1))).outcome,
+        Outcome::Done
+    );
+    // (time since the burst, whether one more line is accepted)
+    for (later, accepted) in [(interval - 1, false), (interval, true), (interval, false)] {
+        let outcome = s.apply(room(), &a, chat(t0 + later)).outcome;
+        assert_eq!(outcome == Outcome::Done, accepted, "at +{later} ms");
+    }
+    // A long pause refills the burst, never more.
+    let rested = t0 + 3_600_000;
+    let accepted = (0..CHAT_BURST * 2)
+        .filter(|_| s.apply(room(), &a, chat(rested)).outcome == Outcome::Done)
+        .count();
+    assert_eq!(accepted, CHAT_BURST as usize);
+}
+
+#[test]
+fn the_chat_rate_follows_the_account_across_a_reload() {
+    let (mut s, a, _) = pair(RoomType::Language);
+    for _ in 0..CHAT_BURST {
+        s.apply(room(), &a, chat(5));
+    }
+    let reloaded = member(3, 1);
+    s.join(room(), &reloaded, RoomType::Language);
+    assert_eq!(
+        s.apply(room(), &reloaded, chat(5)).outcome,
+        Outcome::Refused(ErrorCode::RateLimited)
+    );
+}
+
+#[test]
+fn the_budget_allows_a_burst_then_one_line_per_interval() {
+    let interval = 60_000 / i64::from(CHAT_PER_MINUTE);
+    let burst = i64::from(CHAT_BURST);
+    // (times of the lines sent, how many are accepted)
+    let cases: [(Vec<i64>, usize); 4] = [
+        (vec![0; CHAT_BURST as usize], CHAT_BURST as usize),
+        (vec![0; CHAT_BURST as usize + 1], CHAT_BURST as usize),
+        // One line per interval, for ever.
+        ((0..100).map(|i| i * interval).collect(), 100),
+        // Twice the rate for 19.5 intervals: the burst, then one line per interval.
+        (
+            (0..40).map(|i| i * interval / 2).collect(),
+            (burst + 19) as usize,
+        ),
+    ];
+    for (times, accepted) in cases {
+        let mut budget = ChatBudget::default();
+        let got = times.iter().filter(|t| budget.take(**t)).count();
+        assert_eq!(got, accepted, "{times:?}");
+    }
+}
+
+#[test]
+fn the_state_survives_serialization_and_older_values_still_load() {
+    let (mut s, a, _) = pair(GAME);
+    s.apply(room(), &a, Action::Candidate(candidate(1)));
+    s.apply(room(), &a, chat(7));
+    s.apply(room(), &a, Action::GameSelect(GameType::TicTacToe));
+    let json = serde_json::to_string(&s).unwrap();
+    assert_eq!(serde_json::from_str::<RoomState>(&json).unwrap(), s);
+
+    // A value written before the room type and budgets were kept.
+    let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let fields = old.as_object_mut().unwrap();
+    fields.remove("room_type");
+    fields.remove("usage");
+    let loaded: RoomState = serde_json::from_value(old).unwrap();
+    assert_eq!(loaded.slots, s.slots);
+    assert_eq!(loaded.usage, <[Usage; ROOM_CAPACITY]>::default());
 }
