@@ -69,3 +69,4 @@ bench:
     scripts/bundle-size.sh
     scripts/bench-load.sh
     scripts/bench-turn.sh
+    scripts/bench-setup.sh
