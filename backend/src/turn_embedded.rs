@@ -65,7 +65,8 @@ pub async fn start(config: &EmbeddedTurn) -> Result<Embedded, EmbeddedError> {
     } else {
         config.urls.clone()
     };
-    tracing::info!(port, %host, "embedded TURN server running");
+    // `listen`, not `port`: tools read the first `port` field as the HTTP listener's.
+    tracing::info!(listen = %server.local_addr(), %host, "embedded TURN server running");
     Ok(Embedded {
         server,
         rest: TurnRest::new(urls, secret, config.ttl),

@@ -3,331 +3,101 @@
 use super::*;
 use clap::Parser;
 
+/// A random-looking secret, written `SECRET` in the rows below.
 const SECRET: &str = "9f3c2a7e1b8d4f60a5c9e2b7d1f0834c6a2e9b5d";
 const PROVIDER: &str = "https://duet.metered.live/api/v1/turn/credentials";
 const POSTGRES: &str = "postgres://postgres@127.0.0.1/duet";
 
-/// The configuration of `duet --data-dir /srv/duet ARGS…`, with `key` as
-/// `TURN_PROVIDER_KEY` (read from the environment only).
-fn config(args: &[&str], key: Option<&str>) -> Config {
+/// The configuration of `duet --data-dir /srv/duet ARGS` (split at spaces, `SECRET` and
+/// `PROVIDER` spelled out), with `key` as `TURN_PROVIDER_KEY` (read from the
+/// environment only).
+fn config(args: &str, key: Option<&str>) -> Config {
+    let args = args.replace("PROVIDER", PROVIDER).replace("SECRET", SECRET);
     let mut config = Config::try_parse_from(
         ["duet", "--data-dir", "/srv/duet"]
-            .iter()
-            .chain(args)
-            .copied(),
+            .into_iter()
+            .chain(args.split_whitespace()),
     )
-    .unwrap_or_else(|e| panic!("{args:?} parse: {e}"));
+    .unwrap_or_else(|e| panic!("{args}: {e}"));
     config.turn_provider_key = key.map(|k| SecretString::from(k.to_owned()));
     config
 }
 
-fn error(args: &[&str], key: Option<&str>) -> ConfigError {
-    match config(args, key).validate() {
-        Ok(_) => panic!("{args:?} was accepted"),
-        Err(e) => e,
-    }
-}
-
 #[test]
 fn each_rule_refuses_what_breaks_it() {
-    let weak = "your-secret-key-here-please-change-it";
-    let cases: &[(&[&str], Option<&str>, ConfigError)] = &[
-        (&["--env", "production"], None, ConfigError::SecretMissing),
-        (
-            &["--jwt-secret", "too-short"],
-            None,
-            ConfigError::SecretTooShort,
-        ),
-        (
-            &["--env", "production", "--jwt-secret", "too-short"],
-            None,
-            ConfigError::SecretTooShort,
-        ),
-        (
-            &["--env", "production", "--jwt-secret", weak],
-            None,
-            ConfigError::SecretWeak,
-        ),
-        (
-            &["--env", "production", "--jwt-secret", &"ab".repeat(20)],
-            None,
-            ConfigError::SecretWeak,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--trusted-proxies",
-                "10.0.0.1,not-an-address",
-            ],
-            None,
-            ConfigError::TrustedProxies(String::new()),
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--turn-provider-url",
-                PROVIDER,
-                "--turn-urls",
-                "turn:t.example:3478",
-                "--turn-secret",
-                "s",
-            ],
-            Some("k"),
-            ConfigError::TurnProviderConflict,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--turn-provider-url",
-                PROVIDER,
-                "--turn",
-                "--turn-relay-ip",
-                "127.0.0.1",
-            ],
-            Some("k"),
-            ConfigError::TurnProviderConflict,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--turn-provider-url",
-                PROVIDER,
-                "--turn-secret",
-                "s",
-            ],
-            Some("k"),
-            ConfigError::TurnProviderConflict,
-        ),
-        (
-            &["--jwt-secret", SECRET, "--turn-provider-url", PROVIDER],
-            None,
-            ConfigError::TurnProviderKeyMissing,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--turn-provider-url",
-                "http://turn.example/api",
-            ],
-            Some("k"),
-            ConfigError::TurnProviderInsecure,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--turn-provider-url",
-                "ftp://127.0.0.1/api",
-            ],
-            Some("k"),
-            ConfigError::TurnProviderInsecure,
-        ),
-        (
-            &["--jwt-secret", SECRET, "--ice-transport-policy", "relay"],
-            None,
-            ConfigError::RelayWithoutTurn,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--ice-transport-policy",
-                "relay",
-                "--turn-secret",
-                "s",
-            ],
-            None,
-            ConfigError::RelayWithoutTurn,
-        ),
-        (
-            &["--jwt-secret", SECRET, "--turn"],
-            None,
-            ConfigError::TurnRelayIpMissing,
-        ),
-        (
-            &["--jwt-secret", SECRET, "--turn-urls", "turn:t.example:3478"],
-            None,
-            ConfigError::TurnSecretMissing,
-        ),
-        (
-            &["--jwt-secret", SECRET, "--heartbeat-interval", "0"],
-            None,
-            ConfigError::HeartbeatZero,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--heartbeat-interval",
-                "30s",
-                "--client-timeout",
-                "30",
-            ],
-            None,
-            ConfigError::TimeoutWithinHeartbeat {
-                timeout: Duration::from_secs(30),
-                heartbeat: Duration::from_secs(30),
-            },
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--redis-url",
-                "redis://127.0.0.1:6379",
-            ],
-            None,
-            ConfigError::SqliteNotShared,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--redis-url",
-                "redis://127.0.0.1:6379",
-                "--database-url",
-                "sqlite:///srv/duet.db",
-            ],
-            None,
-            ConfigError::SqliteNotShared,
-        ),
+    use ConfigError::*;
+    let heartbeat = TimeoutWithinHeartbeat {
+        timeout: Duration::from_secs(30),
+        heartbeat: Duration::from_secs(30),
+    };
+    #[rustfmt::skip]
+    let cases: &[(&str, Option<&str>, ConfigError)] = &[
+        ("--env production", None, SecretMissing),
+        ("--jwt-secret too-short", None, SecretTooShort),
+        ("--env production --jwt-secret too-short", None, SecretTooShort),
+        ("--env production --jwt-secret your-secret-key-here-please-change-it", None, SecretWeak),
+        ("--env production --jwt-secret abababababababababababababababababab", None, SecretWeak),
+        ("--jwt-secret SECRET --trusted-proxies 10.0.0.1,not-an-address", None, TrustedProxies(String::new())),
+        ("--jwt-secret SECRET --turn-provider-url PROVIDER --turn-urls turn:t.example:3478 --turn-secret s", Some("k"), TurnProviderConflict),
+        ("--jwt-secret SECRET --turn-provider-url PROVIDER --turn --turn-relay-ip 127.0.0.1", Some("k"), TurnProviderConflict),
+        ("--jwt-secret SECRET --turn-provider-url PROVIDER --turn-secret s", Some("k"), TurnProviderConflict),
+        ("--jwt-secret SECRET --turn-provider-url PROVIDER", None, TurnProviderKeyMissing),
+        ("--jwt-secret SECRET --turn-provider-url http://turn.example/api", Some("k"), TurnProviderInsecure),
+        ("--jwt-secret SECRET --turn-provider-url ftp://127.0.0.1/api", Some("k"), TurnProviderInsecure),
+        ("--jwt-secret SECRET --ice-transport-policy relay", None, RelayWithoutTurn),
+        ("--jwt-secret SECRET --ice-transport-policy relay --turn-secret s", None, RelayWithoutTurn),
+        ("--jwt-secret SECRET --turn", None, TurnRelayIpMissing),
+        ("--jwt-secret SECRET --turn-urls turn:t.example:3478", None, TurnSecretMissing),
+        ("--jwt-secret SECRET --heartbeat-interval 0", None, HeartbeatZero),
+        ("--jwt-secret SECRET --heartbeat-interval 30s --client-timeout 30", None, heartbeat),
+        ("--jwt-secret SECRET --redis-url redis://127.0.0.1:6379", None, SqliteNotShared),
+        ("--jwt-secret SECRET --redis-url redis://127.0.0.1:6379 --database-url sqlite:///srv/duet.db", None, SqliteNotShared),
     ];
     for (args, key, expected) in cases {
-        let got = error(args, *key);
+        let Err(got) = config(args, *key).validate() else {
+            panic!("{args} was accepted");
+        };
         match expected {
             // The parser's own words name the bad entry.
-            ConfigError::TrustedProxies(_) => assert!(
-                matches!(&got, ConfigError::TrustedProxies(m) if m.contains("not-an-address")),
-                "{args:?}: {got}"
+            TrustedProxies(_) => assert!(
+                matches!(&got, TrustedProxies(m) if m.contains("not-an-address")),
+                "{args}: {got}"
             ),
-            expected => assert_eq!(&got, expected, "{args:?}"),
+            expected => assert_eq!(&got, expected, "{args}"),
         }
     }
 }
 
 #[test]
 fn what_the_rules_allow_is_accepted() {
-    let cases: &[(&[&str], Option<&str>)] = &[
-        (&[], None),
-        (&["--env", "production", "--jwt-secret", SECRET], None),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--ice-transport-policy",
-                "relay",
-                "--turn-urls",
-                "turn:t.example:3478",
-                "--turn-secret",
-                "s",
-            ],
-            None,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--ice-transport-policy",
-                "relay",
-                "--turn",
-                "--turn-relay-ip",
-                "192.0.2.1",
-            ],
-            None,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--ice-transport-policy",
-                "relay",
-                "--turn-provider-url",
-                PROVIDER,
-            ],
-            Some("k"),
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--turn-provider-url",
-                "http://127.0.0.1:9/api",
-            ],
-            Some("k"),
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--turn-provider-url",
-                "http://localhost:9/api",
-            ],
-            Some("k"),
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--turn-provider-url",
-                "http://[::1]:9/api",
-            ],
-            Some("k"),
-        ),
+    #[rustfmt::skip]
+    let cases: &[(&str, Option<&str>)] = &[
+        ("", None),
+        ("--env production --jwt-secret SECRET", None),
+        ("--jwt-secret SECRET --ice-transport-policy relay --turn-urls turn:t.example:3478 --turn-secret s", None),
+        ("--jwt-secret SECRET --ice-transport-policy relay --turn --turn-relay-ip 192.0.2.1", None),
+        ("--jwt-secret SECRET --ice-transport-policy relay --turn-provider-url PROVIDER", Some("k")),
+        ("--jwt-secret SECRET --turn-provider-url http://127.0.0.1:9/api", Some("k")),
+        ("--jwt-secret SECRET --turn-provider-url http://localhost:9/api", Some("k")),
+        ("--jwt-secret SECRET --turn-provider-url http://[::1]:9/api", Some("k")),
         // Blank lists are no lists.
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--turn-urls",
-                " , ",
-                "--redis-url",
-                " ",
-            ],
-            None,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--turn-secret",
-                "s",
-                "--turn-urls",
-                "turn:t.example:3478",
-                "--turn",
-                "--turn-relay-ip",
-                "192.0.2.1",
-            ],
-            None,
-        ),
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--redis-url",
-                "redis://127.0.0.1:6379",
-                "--database-url",
-                POSTGRES,
-            ],
-            None,
-        ),
+        ("--jwt-secret SECRET --turn-urls , --stun-urls ,", None),
+        ("--jwt-secret SECRET --turn-secret s --turn-urls turn:t.example:3478 --turn --turn-relay-ip 192.0.2.1", None),
+        ("--jwt-secret SECRET --redis-url redis://127.0.0.1:6379 --database-url postgres://db/duet", None),
+        ("--jwt-secret SECRET --heartbeat-interval 1 --client-timeout 2", None),
     ];
     for (args, key) in cases {
         if let Err(e) = config(args, *key).validate() {
-            panic!("{args:?} refused: {e}");
+            panic!("{args} refused: {e}");
         }
     }
 }
 
 #[test]
 fn the_session_secret_is_given_or_generated_in_the_data_folder() {
-    let given = config(&["--jwt-secret", SECRET], None).validate().unwrap();
+    let given = config("--jwt-secret SECRET", None).validate().unwrap();
     assert!(matches!(given.session_secret, SessionSecret::Given(s) if s.expose_secret() == SECRET));
-    let generated = config(&[], None).validate().unwrap();
+    let generated = config("", None).validate().unwrap();
     assert!(matches!(
         generated.session_secret,
         SessionSecret::Generated(path) if path == std::path::Path::new("/srv/duet/jwt-secret")
@@ -337,29 +107,13 @@ fn the_session_secret_is_given_or_generated_in_the_data_folder() {
 #[test]
 fn settings_are_derived_from_what_was_given() {
     let s = config(
-        &[
-            "--jwt-secret",
-            SECRET,
-            "--public-url",
-            "https://duet.example.com/app",
-            "--allowed-origins",
-            " https://other.example , ",
-            "--database-url",
-            POSTGRES,
-            "--redis-url",
-            "redis://127.0.0.1:6379",
-            "--redis-prefix",
-            "d1:",
-            "--heartbeat-interval",
-            "10",
-            "--client-timeout",
-            "1m",
-            "--turn",
-            "--turn-relay-ip",
-            "192.0.2.1",
-            "--turn-ttl",
-            "600",
-        ],
+        &format!(
+            "--jwt-secret SECRET --public-url https://duet.example.com/app \
+             --allowed-origins https://other.example,, --database-url {POSTGRES} \
+             --redis-url redis://127.0.0.1:6379 --redis-prefix d1: \
+             --heartbeat-interval 10 --client-timeout 1m \
+             --turn --turn-relay-ip 192.0.2.1 --turn-ttl 600"
+        ),
         None,
     )
     .validate()
@@ -388,7 +142,7 @@ fn settings_are_derived_from_what_was_given() {
     assert_eq!(turn.ttl, Duration::from_secs(600));
     assert_eq!(s.runtime.turn_ttl, Duration::from_secs(600));
 
-    let s = config(&[], None).validate().unwrap();
+    let s = config("", None).validate().unwrap();
     assert!(s.database_url.starts_with("sqlite:///srv/duet/duet.db"));
     assert!(s.redis.is_none() && s.embedded_turn.is_none() && s.turn_provider.is_none());
     assert!(!s.runtime.cookie_secure);
@@ -396,54 +150,21 @@ fn settings_are_derived_from_what_was_given() {
 
 #[test]
 fn settings_allowed_but_probably_not_meant_are_warned_about() {
-    let cases: &[(&[&str], Option<&str>, &[&str])] = &[
-        (&["--jwt-secret", SECRET], None, &[]),
-        (
-            &["--jwt-secret", SECRET, "--turn-secret", "s"],
-            None,
-            &["TURN_SECRET is set without TURN_URLS"],
-        ),
+    #[rustfmt::skip]
+    let cases: &[(&str, Option<&str>, &[&str])] = &[
+        ("--jwt-secret SECRET", None, &[]),
+        ("--jwt-secret SECRET --turn-secret s", None, &["TURN_SECRET is set without TURN_URLS"]),
         // The embedded server uses the secret itself.
-        (
-            &[
-                "--jwt-secret",
-                SECRET,
-                "--turn-secret",
-                "s",
-                "--turn",
-                "--turn-relay-ip",
-                "192.0.2.1",
-            ],
-            None,
-            &[],
-        ),
-        (
-            &["--jwt-secret", SECRET],
-            Some("k"),
-            &["TURN_PROVIDER_KEY is set without TURN_PROVIDER_URL"],
-        ),
-        (
-            &["--env", "production", "--jwt-secret", SECRET],
-            None,
-            &["COOKIE_SECURE is off in production"],
-        ),
-        (
-            &[
-                "--env",
-                "production",
-                "--jwt-secret",
-                SECRET,
-                "--cookie-secure",
-            ],
-            None,
-            &[],
-        ),
+        ("--jwt-secret SECRET --turn-secret s --turn --turn-relay-ip 192.0.2.1", None, &[]),
+        ("--jwt-secret SECRET", Some("k"), &["TURN_PROVIDER_KEY is set without TURN_PROVIDER_URL"]),
+        ("--env production --jwt-secret SECRET", None, &["COOKIE_SECURE is off in production"]),
+        ("--env production --jwt-secret SECRET --cookie-secure", None, &[]),
     ];
     for (args, key, expected) in cases {
         let warnings = config(args, *key).validate().unwrap().warnings;
-        assert_eq!(warnings.len(), expected.len(), "{args:?}: {warnings:?}");
+        assert_eq!(warnings.len(), expected.len(), "{args}: {warnings:?}");
         for (warning, start) in warnings.iter().zip(*expected) {
-            assert!(warning.starts_with(start), "{args:?}: {warning}");
+            assert!(warning.starts_with(start), "{args}: {warning}");
         }
     }
 }

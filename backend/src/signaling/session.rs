@@ -270,6 +270,7 @@ impl Connection {
                 }
                 None
             }
+            // The only rate a room keeps is the chat rate.
             Ok(Outcome::Refused(ErrorCode::RateLimited)) => {
                 Metrics::count(&self.state.metrics.rate_limited, "chat");
                 None

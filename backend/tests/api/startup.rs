@@ -1,4 +1,4 @@
-//! Start-up: secrets and the database.
+//! Start-up: secrets, the database, and how the real binary reads its settings.
 
 use clap::Parser;
 use duet_backend::Application;
@@ -139,5 +139,81 @@ async fn production_refuses_placeholder_secrets_and_accepts_random_ones() {
         ))
         .await
         .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn the_binary_reads_booleans_as_numbers_and_durations_as_bare_seconds() {
+    let server = crate::helpers::ServerCommand::new(env!("CARGO_BIN_EXE_duet"))
+        .args(["--jwt-secret", crate::helpers::SECRET])
+        // As docs/deploy.md writes them.
+        .env("TURN_ENABLE", "1")
+        .env("TURN_RELAY_IP", "127.0.0.1")
+        .env("TURN_LISTEN", "127.0.0.1:0")
+        .env("TURN_ALLOW_PRIVATE_PEERS", "Yes")
+        .env("COOKIE_SECURE", "on")
+        .env("TURN_TTL", "3600")
+        .env("HEARTBEAT_INTERVAL", "5")
+        .env("CLIENT_TIMEOUT", "20")
+        .env("LOG_FORMAT", "text")
+        .env("NO_COLOR", "1")
+        .spawn()
+        .await
+        .expect("duet serves");
+    let app = crate::helpers::TestApp::at(server.port);
+    let signup = app
+        .signup("Ada", "ada@example.com", "correct horse battery")
+        .await;
+    assert_eq!(signup.status(), 201);
+    let cookie = signup
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(cookie.contains("Secure"), "COOKIE_SECURE=on: {cookie}");
+    let token: duet_shared::api::AuthResponse = signup.json().await.unwrap();
+    let ice = app.ice(&token.token).await;
+    assert_eq!(ice.ttl, 3600, "TURN_TTL=3600 is an hour");
+    let urls: Vec<&String> = ice.ice_servers.iter().flat_map(|s| &s.urls).collect();
+    assert!(
+        urls.iter().any(|u| u.starts_with("turn:127.0.0.1:")),
+        "TURN_ENABLE=1 runs the embedded TURN server: {urls:?}"
+    );
+}
+
+#[test]
+fn the_binary_refuses_a_bad_setting_with_its_name_and_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    // (environment, what the message must name)
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("TURN_ENABLE", "maybe")], "TURN_ENABLE"),
+        (&[("TURN_TTL", "an hour")], "TURN_TTL"),
+        (
+            &[("HEARTBEAT_INTERVAL", "0")],
+            "HEARTBEAT_INTERVAL must be longer than zero",
+        ),
+        (&[("TURN_ENABLE", "on")], "--turn needs TURN_RELAY_IP"),
+        (&[("DUET_ENV", "production")], "JWT_SECRET must be set"),
+    ];
+    for (env, names) in cases {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_duet"))
+            .args(["--port", "0", "--static-dir", "none"])
+            .arg("--data-dir")
+            .arg(dir.path())
+            .current_dir(dir.path())
+            .env_remove("JWT_SECRET")
+            .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{env:?}: {stderr}");
+        assert!(stderr.contains(names), "{env:?}: {stderr}");
+    }
+    assert!(
+        !dir.path().join("duet.db").exists(),
+        "a refused configuration touches nothing"
     );
 }
