@@ -1,7 +1,8 @@
 //! Command-line options, and the check that the target is this machine.
 
+use crate::bench::BenchArgs;
 use anyhow::{Context, bail};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use reqwest::Url;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -9,8 +10,29 @@ use std::time::Duration;
 /// Opens N signed-in signaling clients in N/2 rooms against a Duet server (or several
 /// instances of one) on this machine, makes each pair negotiate, chats at a set rate,
 /// and reports throughput, relay latency and the servers' memory and CPU.
-#[derive(Debug, Clone, Parser)]
-#[command(name = "duet-loadgen", version)]
+/// `duet-loadgen bench` starts the servers itself and compares one instance with two.
+#[derive(Debug, Parser)]
+#[command(name = "duet-loadgen", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// `bench`, or nothing for a run against servers started by hand.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// The load.
+    #[command(flatten)]
+    pub load: Args,
+}
+
+/// What to do besides a plain run.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start `duet` (one instance on SQLite, then two over Postgres and Redis), run the same
+    /// load against each and print both reports and their comparison.
+    Bench(BenchArgs),
+}
+
+/// The load: how many clients, how they behave, which servers to measure.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The server's base URL; only loopback addresses are accepted. Several (repeated or
     /// comma-separated) are instances of one deployment: client i connects to URL
@@ -163,7 +185,7 @@ mod tests {
         let secret = "s".repeat(32);
         let mut argv = vec!["duet-loadgen", "--jwt-secret", &secret];
         argv.extend_from_slice(extra);
-        Args::try_parse_from(argv).unwrap()
+        Cli::try_parse_from(argv).unwrap().load
     }
 
     #[test]
@@ -195,6 +217,26 @@ mod tests {
         );
         assert_eq!(args.server_pids, [10, 11, 12]);
         args.validate().unwrap();
+    }
+
+    #[test]
+    fn bench_takes_the_load_flags_after_it() {
+        let cli = Cli::try_parse_from([
+            "duet-loadgen",
+            "bench",
+            "--duet",
+            "/opt/duet",
+            "--one-instance",
+            "--clients",
+            "20",
+        ])
+        .unwrap();
+        let Some(Command::Bench(bench)) = cli.command else {
+            panic!("not a bench: {cli:?}");
+        };
+        assert_eq!(bench.duet, std::path::Path::new("/opt/duet"));
+        assert!(bench.one_instance);
+        assert_eq!(bench.load.clients, 20);
     }
 
     #[test]

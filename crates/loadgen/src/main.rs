@@ -2,10 +2,13 @@
 //! signed-in WebSocket clients in bounded batches, walks them through hold → negotiate
 //! → chat → drain → close, and prints the figures as ratios to the targets.
 //!
+//! `duet-loadgen bench` starts the servers itself (see `bench.rs`).
+//!
 //! Exit status: 0 for a clean run, 1 when any error was counted, 2 when the run could
 //! not be carried out. Missing a speed target never fails it: targets are reported.
 
 mod args;
+mod bench;
 mod client;
 mod payload;
 mod report;
@@ -13,7 +16,7 @@ mod server_stats;
 mod setup;
 
 use anyhow::Context;
-use args::Args;
+use args::{Args, Cli, Command};
 use clap::Parser;
 use client::{Counters, Outcome, Phase, Shared};
 use report::{Report, ServerReadings, Shape};
@@ -31,14 +34,14 @@ const STALL: Duration = Duration::from_secs(10);
 const DRAIN: Duration = Duration::from_secs(5);
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    if let Err(e) = args.validate() {
-        eprintln!("duet-loadgen: {e:#}");
-        return ExitCode::from(2);
-    }
+    let cli = Cli::parse();
+    let threads = match &cli.command {
+        Some(Command::Bench(bench)) => bench.load.threads,
+        None => cli.load.threads,
+    };
     let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if args.threads > 0 {
-        builder.worker_threads(args.threads);
+    if threads > 0 {
+        builder.worker_threads(threads);
     }
     let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
@@ -47,16 +50,24 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(run(args)) {
-        Ok(None) => ExitCode::SUCCESS,
-        Ok(Some(report)) => {
-            print!("{}", report.render());
-            if report.error_count() == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
+    let status = match cli.command {
+        Some(Command::Bench(bench)) => runtime.block_on(async {
+            // Ctrl-C ends the benchmark early; what it started is stopped and removed.
+            tokio::select! {
+                status = bench::run(bench) => status,
+                _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
             }
-        }
+        }),
+        None => runtime.block_on(run(cli.load)).map(|report| match report {
+            None => 0,
+            Some(report) => {
+                print!("{}", report.render());
+                u8::from(report.error_count() > 0)
+            }
+        }),
+    };
+    match status {
+        Ok(status) => ExitCode::from(status),
         Err(e) => {
             eprintln!("duet-loadgen: {e:#}");
             ExitCode::from(2)
@@ -64,7 +75,9 @@ fn main() -> ExitCode {
     }
 }
 
+/// One load run against the servers in `args` (validated here, as `bench` fills some in).
 async fn run(args: Args) -> anyhow::Result<Option<Report>> {
+    args.validate()?;
     let n = args.clients;
     let servers: Vec<Proc> = args.server_pids.iter().copied().map(Proc::Pid).collect();
     let ws_urls = args.ws_urls()?;

@@ -1,9 +1,12 @@
 //! The embedded TURN server on its own, for `scripts/bench-turn.sh` and manual tries.
 //!
 //! `turn_bench_server --listen 127.0.0.1:3478 --relay-ip 127.0.0.1 --ports 49152-65535
-//!  --secret S [--realm duet] [--allow-private-peers] [--per-user N] [--total N]`
+//!  --secret S [--realm duet] [--allow-private-peers] [--per-user N] [--total N]
+//!  [--until-stdin-closes]`
 //!
-//! Prints `listening <addr>` once ready, runs until SIGINT/SIGTERM, then prints its counters.
+//! Prints `listening <addr>` once ready, runs until SIGINT/SIGTERM (or, with
+//! `--until-stdin-closes`, until its standard input closes: how `turn_bench` stops it), then
+//! prints its counters.
 //! Logs go to stderr (`RUST_LOG`, default `warn`).
 
 use duet_turn::{TurnConfig, TurnServer};
@@ -53,9 +56,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         signal(SignalKind::terminate())?,
         signal(SignalKind::interrupt())?,
     );
+    // Without the flag the sender stays here until the end, so `closed` never fires.
+    let (closed_tx, closed) = tokio::sync::oneshot::channel::<()>();
+    let mut closed_tx = Some(closed_tx);
+    if args.iter().any(|a| a == "--until-stdin-closes") {
+        let tx = closed_tx.take();
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            tx.map(|tx| tx.send(()));
+        });
+    }
     tokio::select! {
         _ = term.recv() => {}
         _ = int.recv() => {}
+        _ = closed => {}
     }
     let stats = server.stats();
     server.stop().await;

@@ -1,11 +1,14 @@
 //! Servers, credentials and clients for the tests. Everything listens on loopback.
 
 use duet_turn::{TurnConfig, TurnServer, TurnStats};
+#[path = "../../examples/common/uclient_output.rs"]
+mod uclient_output;
 use std::future::Future;
 use std::net::{SocketAddr, UdpSocket};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
+use uclient_output::final_received;
 
 pub const SECRET: &str = "duet-turn-test-secret";
 pub const REALM: &str = "duet.test";
@@ -87,20 +90,6 @@ pub async fn uclient(server: SocketAddr, username: &str, password: &str, args: &
         received: final_received(&output),
         output,
     }
-}
-
-/// The last `tot_recv_bytes ~ N` the client printed (it prints running totals).
-fn final_received(output: &str) -> u64 {
-    const MARK: &str = "tot_recv_bytes ~ ";
-    output
-        .rfind(MARK)
-        .and_then(|at| {
-            output[at + MARK.len()..]
-                .split(|c: char| !c.is_ascii_digit())
-                .next()
-        })
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 #[test]
