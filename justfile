@@ -24,7 +24,7 @@ test: check test-sqlite test-postgres e2e
 check:
     scripts/ensure-rust-tools.sh
     cargo fmt --all -- --check
-    cargo clippy -p duet-shared -p duet-backend -p duet-loadgen -p duet-turn --all-targets -- -D warnings
+    cargo clippy -p duet-shared -p duet-backend -p duet-loadgen -p duet-testkit -p duet-turn --all-targets -- -D warnings
     cargo build -p duet-shared --target wasm32-unknown-unknown
     cargo clippy -p duet-frontend --target wasm32-unknown-unknown -- -D warnings
 
@@ -37,7 +37,7 @@ services:
 
 # Unit tests (the web app's pure logic too) and integration tests, each on a fresh SQLite file (multi-instance tests use Postgres and Redis).
 test-sqlite: services
-    status=0; cargo nextest run -p duet-shared -p duet-backend -p duet-turn -p duet-frontend --no-fail-fast || status=$?; \
+    status=0; cargo nextest run -p duet-shared -p duet-backend -p duet-turn -p duet-frontend -p duet-testkit --no-fail-fast || status=$?; \
         scripts/test-cleanup.sh; exit $status
 
 # The backend's integration tests again, each on a fresh Postgres database (dropped after).
