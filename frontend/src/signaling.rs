@@ -1,8 +1,14 @@
 //! The signaling WebSocket (`/ws`, same origin, cookie-authenticated): sends
 //! [`ClientMsg`]s, delivers decoded [`ServerMsg`]s to one callback. Reconnecting is
 //! the caller's decision (see `call`), since rejoining the room is part of it.
+//! [`outbound`] and [`inbound`] are the edge where the call's one [`Description`]
+//! becomes the wire's `offer`/`answer` messages and back.
 
-use duet_shared::protocol::{ClientMsg, ServerMsg};
+use crate::call::io::{Description, DescriptionKind, Inbound, Outbound};
+use duet_shared::RoomId;
+use duet_shared::games::GameType;
+use duet_shared::games::tictactoe::Move;
+use duet_shared::protocol::{ClientMsg, SdpType, ServerMsg, SessionDescription};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
@@ -97,5 +103,87 @@ impl Drop for Signaling {
         self.ws.set_onmessage(None);
         self.ws.set_onclose(None);
         let _ = self.ws.close();
+    }
+}
+
+/// The wire message for `msg` in room `room_id`.
+pub fn outbound(room_id: RoomId, msg: Outbound) -> ClientMsg {
+    let game_type = GameType::TicTacToe;
+    match msg {
+        Outbound::Join => ClientMsg::JoinRoom { room_id },
+        Outbound::Leave => ClientMsg::LeaveRoom { room_id },
+        Outbound::Description(Description { kind, sdp }) => match kind {
+            DescriptionKind::Offer => ClientMsg::Offer {
+                room_id,
+                offer: SessionDescription {
+                    kind: SdpType::Offer,
+                    sdp,
+                },
+            },
+            DescriptionKind::Answer => ClientMsg::Answer {
+                room_id,
+                answer: SessionDescription {
+                    kind: SdpType::Answer,
+                    sdp,
+                },
+            },
+        },
+        Outbound::Candidate(candidate) => ClientMsg::IceCandidate { room_id, candidate },
+        Outbound::Chat(message) => ClientMsg::ChatMessage { room_id, message },
+        Outbound::GameSelect => ClientMsg::GameSelect { room_id, game_type },
+        Outbound::GameMove(cell) => ClientMsg::GameMove {
+            room_id,
+            game_type,
+            move_data: Move { cell },
+        },
+        Outbound::GameReset => ClientMsg::GameReset { room_id, game_type },
+    }
+}
+
+/// A server message as the call takes it: the wire's `offer` and `answer` become
+/// one [`Description`], whose kind is the message's (not the nested `type`).
+pub fn inbound(msg: ServerMsg) -> Inbound {
+    match msg {
+        ServerMsg::Offer { offer, .. } => Inbound::Description(Description {
+            kind: DescriptionKind::Offer,
+            sdp: offer.sdp,
+        }),
+        ServerMsg::Answer { answer, .. } => Inbound::Description(Description {
+            kind: DescriptionKind::Answer,
+            sdp: answer.sdp,
+        }),
+        other => Inbound::Server(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_become_the_wire_offer_and_answer_and_back() {
+        let room_id: RoomId = "10000000-0000-0000-0000-000000000000"
+            .parse()
+            .expect("a valid uuid");
+        for kind in [DescriptionKind::Offer, DescriptionKind::Answer] {
+            let desc = Description {
+                kind,
+                sdp: "v=0\r\n".into(),
+            };
+            let wire = outbound(room_id, Outbound::Description(desc.clone()));
+            let json = serde_json::to_value(&wire).expect("serializes");
+            let name = if kind == DescriptionKind::Offer {
+                "offer"
+            } else {
+                "answer"
+            };
+            assert_eq!(json["type"], name);
+            assert_eq!(json[name]["type"], name);
+            // The server relays the same body under the same name.
+            let relayed: ServerMsg = serde_json::from_value(json).expect("a server message too");
+            assert_eq!(inbound(relayed), Inbound::Description(desc));
+        }
+        let other = ServerMsg::PeerLeft { room_id };
+        assert_eq!(inbound(other.clone()), Inbound::Server(other));
     }
 }

@@ -5,82 +5,23 @@
 //! restarts, "away" notices, reconnect backoff, the chat outbox, the end); the
 //! driver only moves data, so all of it is tested natively with time as a value.
 
+mod commands;
 mod link;
+mod model;
 mod server;
 #[cfg(test)]
 mod tests;
 
-use super::chat::{Chat, ChatLine};
-use super::io::{Command, Effect, Input, MediaState, Outbound, SocketInput, Timer, TimerKind};
-use super::state::{Device, End, Link, MediaIssue, Notice, Phase, Seat, ServerLink};
+use super::chat::Chat;
+use super::io::{Effect, Input, Outbound, SocketInput, Timer, TimerKind};
+use super::state::{Device, End, Link, MediaIssue, Notice, Phase, ServerLink};
 use super::{CHECK_SESSION_AFTER, MAX_RECONNECT_DELAY, RECONNECT_DELAY};
 use crate::call::io::{LinkState, RoomError};
-use crate::webrtc::media::MediaProblem;
 use duet_shared::UserId;
 use duet_shared::api::Room;
-use duet_shared::protocol::{GameState, Peer as PeerInfo, validate_chat};
+pub use model::ViewModel;
 use std::collections::HashMap;
 use std::time::Duration;
-
-/// Everything the room page shows, as plain data.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ViewModel {
-    /// Where the call is.
-    pub phase: Phase,
-    /// The connection to the other person, in words.
-    pub link: Link,
-    /// The room, once fetched.
-    pub room: Option<Room>,
-    /// This person's seat, once in the room.
-    pub seat: Option<Seat>,
-    /// The other person, while they are in the room.
-    pub peer: Option<PeerInfo>,
-    /// The name of whoever just left (until someone joins).
-    pub left: Option<String>,
-    /// The microphone.
-    pub mic: Device,
-    /// The camera.
-    pub camera: Device,
-    /// Whether a screen is being shared.
-    pub sharing: bool,
-    /// What the other person sends, as they report it.
-    pub remote_media: Option<MediaState>,
-    /// The conversation.
-    pub chat: Vec<ChatLine>,
-    /// Why the last line typed was refused, if it was.
-    pub chat_error: Option<String>,
-    /// Messages from the other person not yet seen.
-    pub unread: u32,
-    /// The game in progress.
-    pub game: Option<GameState>,
-    /// The latest short message for the person.
-    pub notice: Option<Notice>,
-    /// The connection to the server.
-    pub server: ServerLink,
-}
-
-impl ViewModel {
-    fn new() -> ViewModel {
-        ViewModel {
-            phase: Phase::Loading,
-            link: Link::Joining,
-            room: None,
-            seat: None,
-            peer: None,
-            left: None,
-            mic: Device::Unavailable,
-            camera: Device::Unavailable,
-            sharing: false,
-            remote_media: None,
-            chat: Vec::new(),
-            chat_error: None,
-            unread: 0,
-            game: None,
-            notice: None,
-            server: ServerLink::Online,
-        }
-    }
-}
 
 /// The peer connection as the machine knows it.
 #[derive(Debug)]
@@ -359,157 +300,6 @@ impl CallMachine {
             TimerKind::Reconnect => self.open_socket(),
             TimerKind::ChatExpiry => self.expire_chat(),
             _ => self.on_link_timer(kind),
-        }
-    }
-
-    fn on_command(&mut self, command: Command) {
-        match command {
-            Command::ToggleMic => {
-                if self.view.mic == Device::Unavailable {
-                    return;
-                }
-                let on = !self.view.mic.is_on();
-                self.view.mic = if on { Device::On } else { Device::Off };
-                self.out.push(Effect::SetMic(on));
-                self.publish_media_state();
-            }
-            Command::ToggleCamera => match self.view.camera {
-                Device::On => {
-                    self.view.camera = Device::Off;
-                    self.out.push(Effect::StopCamera);
-                    self.publish_media_state();
-                }
-                Device::Starting => {}
-                Device::Off | Device::Unavailable => {
-                    self.view.camera = Device::Starting;
-                    self.out.push(Effect::StartCamera);
-                }
-            },
-            Command::ToggleScreen if self.view.sharing => self.stop_screen(),
-            Command::ToggleScreen => self.out.push(Effect::StartScreen),
-            Command::SendChat(text) => self.send_chat(text),
-            Command::ChatPanel(open) => {
-                self.chat_open = open;
-                if open {
-                    self.view.unread = 0;
-                }
-            }
-            Command::SelectGame => self.send_in_room(Outbound::GameSelect),
-            Command::Play(cell) => self.send_in_room(Outbound::GameMove(cell)),
-            Command::ResetGame => self.send_in_room(Outbound::GameReset),
-            Command::Reconnect => self.rejoin(),
-            Command::RetryMedia => {
-                self.media_issue = None;
-                self.view.phase = Phase::Media;
-                self.out.push(Effect::AcquireMedia);
-            }
-            Command::JoinWithAvailable => {
-                self.media_ready = true;
-                self.refresh_phase();
-                self.maybe_join();
-            }
-            Command::Leave => self.end(None),
-        }
-    }
-
-    fn on_camera(&mut self, result: Result<(), MediaProblem>) {
-        match result {
-            Ok(()) => {
-                self.view.camera = Device::On;
-                self.out.push(Effect::SendVideo);
-                self.publish_media_state();
-            }
-            Err(problem) => {
-                self.view.camera = Device::Off;
-                self.notify(format!("The camera could not be turned on: {problem}."));
-            }
-        }
-    }
-
-    fn on_screen(&mut self, result: Result<bool, MediaProblem>) {
-        match result {
-            Ok(true) => {
-                self.view.sharing = true;
-                self.out.push(Effect::SendVideo);
-                self.publish_media_state();
-            }
-            Ok(false) => {}
-            Err(problem) => self.notify(format!("The screen could not be shared: {problem}.")),
-        }
-    }
-
-    fn stop_screen(&mut self) {
-        if self.view.sharing {
-            self.view.sharing = false;
-            self.out.push(Effect::StopScreen);
-            self.publish_media_state();
-        }
-    }
-
-    /// What this side sends, as told to the other.
-    fn media_state(&self) -> MediaState {
-        MediaState {
-            mic: self.view.mic.is_on(),
-            camera: self.view.camera.is_on(),
-            screen: self.view.sharing,
-        }
-    }
-
-    fn publish_media_state(&mut self) {
-        if self.peer.is_some() {
-            self.out.push(Effect::SendMediaState(self.media_state()));
-        }
-    }
-
-    /// A chat line: refused in words if the shared rule says no, else shown as
-    /// "sending…" and sent as soon as the room can take it.
-    fn send_chat(&mut self, text: String) {
-        let text = text.trim();
-        if text.is_empty() {
-            return;
-        }
-        if let Err(e) = validate_chat(text) {
-            self.view.chat_error = Some(crate::api::sentence(&e.message));
-            return;
-        }
-        self.view.chat_error = None;
-        if self.chat.oldest().is_none() {
-            self.start_timer(TimerKind::ChatExpiry, super::chat::CHAT_GIVE_UP_AFTER);
-        }
-        let seq = self.next_seq();
-        self.chat
-            .queue(&mut self.view.chat, seq, text.to_owned(), self.now);
-        self.flush_chat();
-    }
-
-    /// Sends the lines waiting for a room to take them.
-    fn flush_chat(&mut self) {
-        if !self.joined {
-            return;
-        }
-        for text in self.chat.take_unsent() {
-            self.send(Outbound::Chat(text));
-        }
-    }
-
-    /// Gives up lines waiting longer than the bound; waits for the next oldest.
-    fn expire_chat(&mut self) {
-        if let Some(cutoff) = self.now.checked_sub(super::chat::CHAT_GIVE_UP_AFTER) {
-            self.chat.give_up(
-                &mut self.view.chat,
-                Some(cutoff),
-                "Not sent: the server could not be reached.",
-            );
-        }
-        if let Some(oldest) = self.chat.oldest() {
-            let due = oldest + super::chat::CHAT_GIVE_UP_AFTER;
-            self.start_timer(TimerKind::ChatExpiry, due.saturating_sub(self.now));
-        }
-    }
-
-    fn send_in_room(&mut self, msg: Outbound) {
-        if self.joined {
-            self.send(msg);
         }
     }
 

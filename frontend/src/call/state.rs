@@ -3,7 +3,6 @@
 //! tested without a browser.
 
 use crate::webrtc::media::MediaProblem;
-use duet_shared::UserId;
 use duet_shared::games::Symbol;
 use duet_shared::games::tictactoe::{Board, Outcome};
 use duet_shared::protocol::GameState;
@@ -229,28 +228,6 @@ pub struct Seat {
     pub symbol: Symbol,
     /// Slot 0: the impolite side in negotiation, and `X`.
     pub is_player1: bool,
-}
-
-/// One chat message as shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChatLine {
-    /// Position in the conversation (a stable key for the list).
-    pub seq: u64,
-    /// The sender's display name.
-    pub sender: String,
-    /// Whether this person sent it.
-    pub own: bool,
-    /// The text, shown as text.
-    pub text: String,
-    /// Server time in Unix milliseconds.
-    pub sent_at: i64,
-}
-
-impl ChatLine {
-    /// Whether `sender_id` is `me`.
-    pub fn is_own(sender_id: UserId, me: UserId) -> bool {
-        sender_id == me
-    }
 }
 
 /// A short message about something that just happened (a refused move, a failed toggle).

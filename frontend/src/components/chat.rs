@@ -1,6 +1,9 @@
-//! The chat panel: the conversation, and a box that sends on Enter.
+//! The chat panel: the conversation, and a box that sends on Enter. Own lines
+//! show "sending…" until the server has them; a line too long is refused in words
+//! (the shared rule decides), with a counter as the limit nears.
 
 use crate::browser;
+use crate::call::chat::{Delivery, length_hint};
 use crate::call::{Call, CallView};
 use duet_shared::limits::MAX_CHAT_CHARS;
 use leptos::prelude::*;
@@ -14,27 +17,18 @@ pub fn ChatPanel(
     view: CallView,
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
     let send = move || {
         let text = draft.get_untracked();
         if text.trim().is_empty() {
             return;
         }
-        if text.chars().count() > MAX_CHAT_CHARS {
-            error.set(Some(format!(
-                "Messages can be at most {MAX_CHAT_CHARS} characters."
-            )));
-            return;
-        }
+        // Refused text stays in the box; the reason shows below it.
         if call.with_value(|c| c.send_chat(&text)) {
             draft.set(String::new());
-            error.set(None);
-        } else {
-            error.set(Some(
-                "Not connected right now; your message was not sent.".into(),
-            ));
         }
     };
+    let hint = Memo::new(move |_| draft.with(|d| length_hint(d)));
+    let over = Memo::new(move |_| draft.with(|d| d.chars().count() > MAX_CHAT_CHARS));
     view! {
         <section class="chat" aria-labelledby="chat-title" data-testid="chat-panel">
             <h2 id="chat-title" class="panel-title">"Chat"</h2>
@@ -43,22 +37,30 @@ pub fn ChatPanel(
                 <ol class="messages" data-testid="chat-messages" aria-live="polite">
                     <For
                         each=move || view.chat.get()
-                        key=|line| line.seq
+                        key=|line| (line.seq, line.delivery.key())
                         children=move |line| {
+                            let status = match &line.delivery {
+                                Delivery::Sending => Some("sending…".to_owned()),
+                                Delivery::Sent => None,
+                                Delivery::Failed(why) => Some(why.clone()),
+                            };
                             view! {
                                 <li
                                     class="msg"
                                     class:own=line.own
+                                    class:pending=line.delivery == Delivery::Sending
                                     data-testid="chat-message"
                                     data-own=line.own.to_string()
+                                    data-status=line.delivery.key()
                                 >
                                     <p class="meta">
                                         <span class="sender">
                                             {if line.own { "You".to_owned() } else { line.sender }}
                                         </span>
-                                        <time>{browser::local_time(line.sent_at)}</time>
+                                        {line.sent_at.map(|at| view! { <time>{browser::local_time(at)}</time> })}
                                     </p>
                                     <p class="text" data-testid="chat-text">{line.text}</p>
+                                    {status.map(|s| view! { <p class="delivery" data-testid="chat-status">{s}</p> })}
                                 </li>
                             }
                         }
@@ -76,11 +78,13 @@ pub fn ChatPanel(
                 }
             >
                 <label for="chat-input" class="sr-only">"Message"</label>
+                // No `maxlength`: pasted text would be cut without a word; it is refused instead.
                 <textarea
                     id="chat-input"
                     data-testid="chat-input"
                     rows="1"
-                    maxlength=MAX_CHAT_CHARS
+                    aria-describedby="chat-count"
+                    aria-invalid=move || over.get().to_string()
                     placeholder="Write a message… (Enter sends)"
                     prop:value=move || draft.get()
                     on:input=move |ev| draft.set(event_target_value(&ev))
@@ -95,8 +99,11 @@ pub fn ChatPanel(
                     "Send"
                 </button>
             </form>
-            <p class="field-error" role="alert">
-                {move || error.get()}
+            <p id="chat-count" class="hint" class:over=move || over.get() data-testid="chat-count" aria-live="polite">
+                {move || hint.get()}
+            </p>
+            <p class="field-error" role="alert" data-testid="chat-error">
+                {move || view.chat_error.get()}
             </p>
         </section>
     }

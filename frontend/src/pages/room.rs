@@ -53,10 +53,7 @@ fn CallScreen(id: RoomId) -> impl IntoView {
     let panel = RwSignal::new(None::<Panel>);
     Effect::new(move |_| {
         let open = panel.get() == Some(Panel::Chat);
-        view.chat_open.set(open);
-        if open {
-            view.unread.set(0);
-        }
+        call.with_value(|c| c.chat_panel(open));
     });
     let navigate = use_navigate();
     let on_leave = Callback::new(move |()| {

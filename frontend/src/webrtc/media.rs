@@ -278,16 +278,6 @@ impl LocalMedia {
         self.mic.as_ref()
     }
 
-    /// The camera track (absent while the camera is off).
-    pub fn camera(&self) -> Option<&Track> {
-        self.camera.as_ref()
-    }
-
-    /// Whether a screen is being shared.
-    pub fn sharing(&self) -> bool {
-        self.screen.is_some()
-    }
-
     /// The video to send: the shared screen, else the camera.
     pub fn outgoing_video(&self) -> Option<&Track> {
         self.screen.as_ref().or(self.camera.as_ref())
@@ -303,11 +293,6 @@ impl LocalMedia {
         if let Some(mic) = &self.mic {
             mic.js().set_enabled(on);
         }
-    }
-
-    /// Whether the microphone is sending sound.
-    pub fn mic_enabled(&self) -> bool {
-        self.mic.as_ref().is_some_and(|m| m.js().enabled())
     }
 
     /// Replaces the camera track (`None` switches the camera off and releases the device).

@@ -148,7 +148,7 @@ impl CallMachine {
 
     /// Passes a remote description or candidate to the connection, or keeps it for
     /// the one about to be opened.
-    pub(super) fn to_peer(&mut self, effect: Effect) {
+    pub(super) fn pass_to_peer(&mut self, effect: Effect) {
         if self.peer.is_some() {
             self.out.push(effect);
         } else if self.pending_open.is_some() {

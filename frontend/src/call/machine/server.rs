@@ -40,7 +40,7 @@ impl CallMachine {
             // The edge makes these one `Description` (see `signaling::inbound`).
             ServerMsg::Offer { .. } | ServerMsg::Answer { .. } => {}
             ServerMsg::IceCandidate { candidate, .. } => {
-                self.to_peer(Effect::AddCandidate(candidate));
+                self.pass_to_peer(Effect::AddCandidate(candidate));
             }
             ServerMsg::RoomFull { .. } => self.end(Some(End::Full)),
             ServerMsg::ChatMessage {
@@ -119,7 +119,7 @@ impl CallMachine {
         if let Some(p) = self.peer.as_mut() {
             p.remote_prints = Some(prints);
         }
-        self.to_peer(Effect::ApplyDescription(desc));
+        self.pass_to_peer(Effect::ApplyDescription(desc));
         if self.view.link == Link::Waiting {
             self.view.link = Link::Connecting;
         }
@@ -137,4 +137,19 @@ pub(super) fn fingerprints(sdp: &str) -> Vec<String> {
     prints.sort_unstable();
     prints.dedup();
     prints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprints;
+
+    #[test]
+    fn fingerprints_ignore_order_and_repeats() {
+        let a = "v=0\r\na=fingerprint:sha-256 AA:BB\r\nm=audio\r\na=fingerprint:sha-256 AA:BB\r\n";
+        let b = "v=0\r\nm=video\r\na=fingerprint:sha-256 AA:BB\r\n";
+        let c = "v=0\r\na=fingerprint:sha-256 CC:DD\r\n";
+        assert_eq!(fingerprints(a), vec!["sha-256 AA:BB"]);
+        assert_eq!(fingerprints(a), fingerprints(b));
+        assert_ne!(fingerprints(a), fingerprints(c));
+    }
 }
