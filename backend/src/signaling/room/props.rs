@@ -22,6 +22,8 @@ enum Op {
     /// A run of this many candidates, so the cap is reached.
     Candidates(u8),
     Candidate,
+    /// A run of this many chat lines at once, so the budget runs out.
+    Chats(u8),
     Chat,
     Select,
     Move(u8),
@@ -35,7 +37,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Offer),
         1 => Just(Op::Answer),
         2 => (1u8..60).prop_map(Op::Candidates),
-        3 => Just(Op::Chat),
+        2 => Just(Op::Chat),
+        1 => (1u8..30).prop_map(Op::Chats),
         1 => Just(Op::Select),
         3 => (0u8..12).prop_map(Op::Move),
         1 => Just(Op::Reset),
@@ -64,7 +67,7 @@ fn action(op: &Op) -> Action {
         sdp: "v=0".into(),
     };
     match op {
-        Op::Join | Op::Candidates(_) => unreachable!("expanded or applied by the test"),
+        Op::Join | Op::Candidates(_) | Op::Chats(_) => unreachable!("expanded or applied by the test"),
         Op::Leave => Action::Leave,
         Op::Offer => Action::Offer(sdp(SdpType::Offer)),
         Op::Answer => Action::Answer(sdp(SdpType::Answer)),
@@ -98,9 +101,10 @@ proptest! {
         let mut now = 1_000_000i64;
         // Chat lines accepted per account since it last took a free slot.
         let mut chats: HashMap<UserId, Vec<i64>> = HashMap::new();
-        // Runs of candidates become single steps, each checked.
+        // Runs become single steps, each checked.
         let ops = ops.into_iter().flat_map(|(i, op, pause)| match op {
             Op::Candidates(n) => vec![(i, Op::Candidate, 0); usize::from(n)],
+            Op::Chats(n) => vec![(i, Op::Chat, 0); usize::from(n)],
             op => vec![(i, op, pause)],
         });
         for (i, op, pause) in ops {
