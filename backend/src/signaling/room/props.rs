@@ -67,7 +67,9 @@ fn action(op: &Op) -> Action {
         sdp: "v=0".into(),
     };
     match op {
-        Op::Join | Op::Candidates(_) | Op::Chats(_) => unreachable!("expanded or applied by the test"),
+        Op::Join | Op::Candidates(_) | Op::Chats(_) => {
+            unreachable!("expanded or applied by the test")
+        }
         Op::Leave => Action::Leave,
         Op::Offer => Action::Offer(sdp(SdpType::Offer)),
         Op::Answer => Action::Answer(sdp(SdpType::Answer)),
