@@ -1,6 +1,7 @@
-//! One room's membership and game as a pure state machine: given an [`Action`]
-//! by a member, it changes the state and says which connection gets which message.
-//! No sockets, no clocks (the time is passed in), so it is tested directly.
+//! One room as a pure state machine holding every signaling rule (membership, relay,
+//! candidate and chat budgets, games): given an [`Action`] by a member, it changes the
+//! state and says which connection gets which message. No sockets, no clocks (the time
+//! is passed in), so every rule is tested directly.
 
 use duet_shared::api::RoomType;
 use duet_shared::games::Symbol;
