@@ -56,14 +56,27 @@ work="$(mktemp -d /tmp/duet-bench-setup.XXXXXX)"
 chain="DUET_BENCH_$$"
 queue=$((20000 + $$ % 10000))
 delayer=""
+runner=""
 cleanup() {
+    local status=$?
+    # Every step runs even if one fails.
+    set +e
+    # The browsers and servers of an interrupted run: the runner's whole process group.
+    if [[ -n "$runner" ]] && kill -0 "$runner" 2>/dev/null; then
+        kill -TERM -- "-$runner"
+        wait "$runner" 2>/dev/null
+    fi
     if iptables-legacy -w -n -L "$chain" >/dev/null 2>&1; then
-        iptables-legacy -w -D OUTPUT -j "$chain" 2>/dev/null || true
+        iptables-legacy -w -D OUTPUT -j "$chain"
         iptables-legacy -w -F "$chain"
         iptables-legacy -w -X "$chain"
     fi
-    [[ -n "$delayer" ]] && kill "$delayer" 2>/dev/null && wait "$delayer" 2>/dev/null
+    if [[ -n "$delayer" ]]; then
+        kill "$delayer"
+        wait "$delayer" 2>/dev/null
+    fi
     rm -rf "$work"
+    exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -106,6 +119,9 @@ if ((delay_ms > 0)); then
 fi
 
 log "measuring: $BENCH_RUNS runs each, loopback$( ((delay_ms > 0)) && echo " and +$delay_ms ms each way")"
-(cd e2e && npx --no-install playwright test -c bench/playwright.config.ts) &
-wait $!
+# In a process group of its own, so that an interrupted run can end all of it.
+(cd e2e && exec setsid npx --no-install playwright test -c bench/playwright.config.ts) &
+runner=$!
+wait "$runner"
+runner=""
 cat "${BENCH_OUT%.json}.txt"
