@@ -184,7 +184,8 @@ impl Driver {
     }
 
     fn execute(self: &Rc<Self>, effect: Effect) {
-        if self.ended.get() {
+        // After the end only the view changes (to say how the call ended).
+        if self.ended.get() && effect != Effect::Render {
             return;
         }
         match effect {

@@ -67,6 +67,8 @@ pub struct CallMachine {
     now: Duration,
     out: Vec<Effect>,
     ended: bool,
+    /// `Effect::End`, held back to be the last effect of the input that ended the call.
+    end: Option<Effect>,
     // The server.
     socket_gen: u32,
     socket_open: bool,
@@ -106,6 +108,7 @@ impl CallMachine {
             now: Duration::ZERO,
             out: Vec::new(),
             ended: false,
+            end: None,
             socket_gen: 1,
             socket_open: false,
             join_sent: false,
@@ -177,6 +180,8 @@ impl CallMachine {
         if self.view != before {
             self.out.push(Effect::Render);
         }
+        // The end comes last, after the view has said how the call ended.
+        self.out.extend(self.end.take());
         std::mem::take(&mut self.out)
     }
 
@@ -350,6 +355,6 @@ impl CallMachine {
             self.view.phase = Phase::Ended(end.clone());
         }
         self.ended = true;
-        self.out.push(Effect::End(end));
+        self.end = Some(Effect::End(end));
     }
 }

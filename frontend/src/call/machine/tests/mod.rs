@@ -251,6 +251,15 @@ impl Sim {
 
     fn feed(&mut self, input: Input) -> Vec<Effect> {
         let effects = self.m.handle(input, self.now);
+        // The end is always the last effect, after the view that says why.
+        if let Some(i) = effects.iter().position(|e| matches!(e, Effect::End(_))) {
+            assert_eq!(i + 1, effects.len(), "End is not last: {effects:#?}");
+            assert!(
+                !matches!(self.m.view().phase, Phase::Ended(_))
+                    || effects.contains(&Effect::Render),
+                "the ended phase is rendered"
+            );
+        }
         self.note(&effects);
         effects
     }
