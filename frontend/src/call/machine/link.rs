@@ -11,8 +11,9 @@ use crate::call::{
 use duet_shared::protocol::Peer as PeerInfo;
 use std::time::Duration;
 
-/// How long to trust an ICE configuration that could not be fetched before trying again.
-const ICE_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// How long to go on without an ICE configuration that could not be fetched before
+/// trying again (longer than the refresh margin, so a failure is not retried at once).
+const ICE_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 impl CallMachine {
     pub(super) fn peer_is_up(&self) -> bool {

@@ -196,13 +196,7 @@ impl Sim {
                 Step::In(Input::Ice(Some(Duration::from_secs(3600)))),
                 vec![],
             ),
-            (
-                Step::In(Input::Media(MediaIssue {
-                    mic: None,
-                    camera: None,
-                })),
-                vec![],
-            ),
+            (devices_fine(), vec![]),
             (
                 Step::Socket(SocketInput::Opened),
                 vec![Check::Sends(Outbound::Join)],
@@ -350,4 +344,21 @@ fn secs(s: u64) -> Step {
 
 fn ended(end: Option<End>) -> Check {
     Check::Emits(Effect::End(end))
+}
+
+/// Camera and microphone both work.
+fn devices_fine() -> Step {
+    Step::In(Input::Media(MediaIssue {
+        mic: None,
+        camera: None,
+    }))
+}
+
+/// The connection in place is kept and says so.
+fn kept() -> Vec<Check> {
+    vec![
+        Check::NoNewPeer,
+        Check::Never(Effect::ClosePeer),
+        Check::Link(Link::Connected),
+    ]
 }

@@ -20,12 +20,7 @@ fn everything_starts_at_once() {
 #[test]
 fn the_join_goes_out_when_the_last_of_room_devices_and_socket_is_there() {
     let room_in = || Step::In(Input::Room(Ok(room())));
-    let media_in = || {
-        Step::In(Input::Media(MediaIssue {
-            mic: None,
-            camera: None,
-        }))
-    };
+    let media_in = devices_fine;
     let open = || Step::Socket(SocketInput::Opened);
     let orders = [
         [room_in(), media_in(), open()],
@@ -215,13 +210,7 @@ fn a_connection_waits_for_the_ice_configuration_and_gets_what_came_meanwhile() {
     let offer = desc(DescriptionKind::Offer, "BB");
     sim.run(&[
         (Step::In(Input::Room(Ok(room()))), vec![]),
-        (
-            Step::In(Input::Media(MediaIssue {
-                mic: None,
-                camera: None,
-            })),
-            vec![],
-        ),
+        (devices_fine(), vec![]),
         (
             Step::Socket(SocketInput::Opened),
             vec![Check::Sends(Outbound::Join)],
