@@ -119,8 +119,9 @@ if ((delay_ms > 0)); then
 fi
 
 log "measuring: $BENCH_RUNS runs each, loopback$( ((delay_ms > 0)) && echo " and +$delay_ms ms each way")"
-# In a process group of its own, so that an interrupted run can end all of it.
-(cd e2e && exec setsid npx --no-install playwright test -c bench/playwright.config.ts) &
+# In a process group of its own, so that an interrupted run can end all of it; its
+# temporary files (the backend's data, browser profiles) go where cleanup removes them.
+(cd e2e && TMPDIR="$work" exec setsid npx --no-install playwright test -c bench/playwright.config.ts) &
 runner=$!
 wait "$runner"
 runner=""
