@@ -369,3 +369,33 @@ fn devices_toggle_and_the_other_side_is_told() {
     ]);
     assert_eq!(sim.m.view().camera, Device::Off);
 }
+
+#[test]
+fn without_an_ice_configuration_connections_are_still_made_and_it_is_asked_again_later() {
+    let (mut sim, _) = Sim::new();
+    sim.run(&[
+        (Step::In(Input::Room(Ok(room()))), vec![]),
+        (devices_fine(), vec![]),
+        (Step::Socket(SocketInput::Opened), vec![]),
+        (Step::In(Input::Ice(None)), vec![]),
+        // People on the same network can connect without STUN or TURN.
+        (
+            Step::Server(assign(true, None)),
+            vec![Check::OpensPeer { hold: true }],
+        ),
+        (
+            Step::Server(ready(other(2))),
+            vec![
+                Check::Emits(Effect::ReleaseOffers),
+                Check::Never(Effect::FetchIce),
+            ],
+        ),
+        (Step::Server(peer_left()), vec![]),
+        // Minutes later a new connection asks for the configuration again first.
+        (secs(300), vec![]),
+        (
+            Step::Server(ready(other(3))),
+            vec![Check::Emits(Effect::FetchIce), Check::NoNewPeer],
+        ),
+    ]);
+}
