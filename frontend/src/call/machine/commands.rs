@@ -128,9 +128,11 @@ impl CallMachine {
         self.flush_chat();
     }
 
-    /// Sends the lines waiting for a room to take them.
+    /// Sends the lines waiting for a room to take them. While the other person is
+    /// still in the call but away from the server, lines wait for them too: the
+    /// server keeps no history, so a line sent now would never reach them.
     pub(super) fn flush_chat(&mut self) {
-        if !self.joined {
+        if !self.joined || (!self.peer_present && self.peer_is_up()) {
             return;
         }
         for text in self.chat.take_unsent() {

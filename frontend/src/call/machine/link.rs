@@ -44,6 +44,7 @@ impl CallMachine {
         self.view.peer = Some(peer);
         self.view.left = None;
         self.cancel_timer(TimerKind::Away);
+        self.flush_chat();
         let now = self.now;
         let warm = self.peer.as_mut().filter(|p| {
             p.prewarmed && p.remote_prints.is_none() && now + ICE_REFRESH_MARGIN < p.ice_until
@@ -75,6 +76,7 @@ impl CallMachine {
         self.out.push(Effect::DropRemoteStream);
         self.view.link = Link::Waiting;
         self.maybe_prewarm();
+        self.flush_chat();
     }
 
     /// Alone in the room: make the connection now, offers held, so it is ready

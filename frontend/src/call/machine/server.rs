@@ -25,7 +25,6 @@ impl CallMachine {
                 self.view.seat = Some(seat);
                 self.view.game = game;
                 self.refresh_phase();
-                self.flush_chat();
                 match peer {
                     // We are the newcomer: the other side offers first.
                     Some(peer) => self.peer_arrived(peer, false),
@@ -34,6 +33,7 @@ impl CallMachine {
                     None if self.peer_is_up() => self.peer_present = false,
                     None => self.peer_gone(false),
                 }
+                self.flush_chat();
             }
             // Someone joined us: the server asks us to make the offer.
             ServerMsg::Ready { peer, .. } => self.peer_arrived(peer, true),

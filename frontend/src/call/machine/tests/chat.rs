@@ -147,3 +147,35 @@ fn lines_from_the_other_person_count_as_unread_while_the_panel_is_closed() {
     }
     assert_eq!(sim.m.view().chat.len(), 5);
 }
+
+#[test]
+fn lines_wait_for_the_other_person_still_in_the_call_to_be_back_in_the_room() {
+    // Back at the server first, the other person still away (their side of the
+    // call is up): the server keeps no history, so the line waits for them.
+    let mut sim = Sim::in_call();
+    sim.run(&[
+        (Step::Socket(SocketInput::Closed(1006)), vec![]),
+        (say("while away"), vec![Check::SendsNothing]),
+        (secs(1), vec![]),
+        (Step::Socket(SocketInput::Opened), vec![]),
+        (Step::Server(assign(true, None)), vec![Check::SendsNothing]),
+        (say("still away"), vec![Check::SendsNothing]),
+        (
+            Step::Server(ready(other(2))),
+            vec![
+                Check::Sends(Outbound::Chat("while away".into())),
+                Check::Sends(Outbound::Chat("still away".into())),
+            ],
+        ),
+    ]);
+    // They leave for good instead: the lines go out (to this side alone).
+    let mut sim = Sim::in_call();
+    sim.run(&[
+        (Step::Server(peer_left()), vec![]),
+        (say("are you there?"), vec![Check::SendsNothing]),
+        (
+            Step::Peer(PeerInput::ChannelClosed),
+            vec![Check::Sends(Outbound::Chat("are you there?".into()))],
+        ),
+    ]);
+}
