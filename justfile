@@ -17,8 +17,8 @@ dev:
     scripts/dev.sh
 
 # Every check and test: format, lints, the shared crate on wasm32, Rust tests on SQLite and
-# Postgres, and the end-to-end suite in two headless Chromiums.
-test: check test-sqlite test-postgres e2e
+# Postgres, the end-to-end suite in two headless Chromiums, and the one-file binary's serving.
+test: check test-sqlite test-postgres e2e test-embedded
 
 # Format, lints with warnings denied, and the shared crate built for the browser.
 check:
@@ -54,6 +54,10 @@ fuzz cases="100000":
 build-frontend:
     scripts/build-frontend.sh
 
+# The web app as served from inside the one-file binary (a debug build with the app embedded).
+test-embedded:
+    scripts/test-embedded.sh
+
 # End-to-end tests: two headless Chromiums against the real server.
 e2e:
     scripts/e2e.sh
@@ -66,7 +70,7 @@ dist:
 # Redis and Postgres, compared (`FULL=1 just bench` for 10,000 clients), and the embedded
 # TURN server against coturn.
 bench:
-    scripts/bundle-size.sh
+    scripts/bench-delivery.sh
     scripts/bench-load.sh
     scripts/bench-turn.sh
     scripts/bench-setup.sh

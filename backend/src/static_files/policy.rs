@@ -106,7 +106,8 @@ mod tests {
         let all = |_: Variant| true;
         let gzip_only = |v: Variant| v == Variant::Gzip;
         let none = |_: Variant| false;
-        let cases: &[(&str, &dyn Fn(Variant) -> bool, Variant)] = &[
+        type Stored<'a> = &'a dyn Fn(Variant) -> bool;
+        let cases: &[(&str, Stored, Variant)] = &[
             // Chromium and Firefox list gzip first; brotli still wins at equal quality.
             ("gzip, deflate, br, zstd", &all, Variant::Brotli),
             ("gzip, deflate, br", &gzip_only, Variant::Gzip),

@@ -1,9 +1,10 @@
 //! The built app from `STATIC_DIR`, as a browser fetches it: the smallest stored form it
 //! accepts, `Vary: Accept-Encoding`, a year of caching for content-hashed names and
 //! `no-cache` for `index.html`, and the same through Duet's nginx rules (which compress
-//! the API's JSON on top).
+//! the API's JSON on top), and the one-file binary by the same rules.
 
 use crate::helpers::{TestApp, spawn_app_with};
+use duet_testkit::ServerCommand;
 use crate::reverse_proxy::start_nginx;
 use reqwest::header::{ACCEPT_ENCODING, HeaderMap};
 use std::io::{Read, Write};
@@ -74,6 +75,23 @@ fn decoded(headers: &HeaderMap, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// If-None-Match with the ETag of `path` as sent in `accept` gives a bodiless 304, and
+/// the other stored form has another ETag.
+async fn check_revalidation(base: &str, path: &str) {
+    let (_, first, _) = fetch(base, path, "br").await;
+    let etag = header(&first, "etag").expect("an ETag").to_owned();
+    let res = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .header(ACCEPT_ENCODING, "br")
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 304, "{path}");
+    let (_, gz, _) = fetch(base, path, "gzip").await;
+    assert_ne!(header(&gz, "etag"), Some(etag.as_str()), "{path}");
+}
+
 /// A GET as a browser that sends `accept` (none when empty) would make it.
 async fn fetch(base: &str, path: &str, accept: &str) -> (reqwest::StatusCode, HeaderMap, Vec<u8>) {
     let mut req = reqwest::Client::new().get(format!("{base}{path}"));
@@ -85,12 +103,23 @@ async fn fetch(base: &str, path: &str, accept: &str) -> (reqwest::StatusCode, He
     (status, headers, res.bytes().await.unwrap().to_vec())
 }
 
+/// Whether some `Vary` header names `Accept-Encoding` (a proxy may add its own).
+fn varies_by_encoding(headers: &HeaderMap) -> bool {
+    headers.get_all("vary").iter().any(|v| {
+        v.to_str()
+            .unwrap()
+            .split(',')
+            .any(|name| name.trim().eq_ignore_ascii_case("accept-encoding"))
+    })
+}
+
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).map(|v| v.to_str().unwrap())
 }
 
-/// What every file of the app must look like at `base`, whoever serves it.
-async fn check_app_files(base: &str, built: &Built) {
+/// What every file of the app must look like at `base`, whoever serves it: the module
+/// `wasm` (its bytes `module`) and `index.html` (`index`), each stored with both copies.
+async fn check_app_files(base: &str, wasm: &str, module: &[u8], index: &[u8]) {
     let browser = "gzip, deflate, br, zstd";
     for (accept, encoding) in [
         (browser, Some("br")),
@@ -98,29 +127,17 @@ async fn check_app_files(base: &str, built: &Built) {
         ("", None),
         ("identity", None),
     ] {
-        let (status, headers, body) = fetch(base, &format!("/{WASM}"), accept).await;
+        let (status, headers, body) = fetch(base, &format!("/{wasm}"), accept).await;
         assert_eq!(status, 200, "{accept:?}");
         assert_eq!(header(&headers, "content-encoding"), encoding, "{accept:?}");
         assert_eq!(header(&headers, "content-type"), Some("application/wasm"));
         assert_eq!(header(&headers, "cache-control"), Some(IMMUTABLE));
-        assert_eq!(header(&headers, "vary"), Some("accept-encoding"));
+        assert!(varies_by_encoding(&headers), "{accept:?}");
         if encoding.is_some() {
-            assert!(body.len() < built.wasm.len() / 2, "{accept:?} compressed");
+            assert!(body.len() < module.len() / 2, "{accept:?} compressed");
         }
-        assert!(
-            decoded(&headers, &body) == built.wasm,
-            "{accept:?} decodes whole"
-        );
+        assert!(decoded(&headers, &body) == module, "{accept:?} decodes whole");
     }
-
-    // Only a gzip copy is stored: a browser that prefers brotli gets gzip.
-    let (_, headers, _) = fetch(base, &format!("/{CSS}"), browser).await;
-    assert_eq!(header(&headers, "content-encoding"), Some("gzip"));
-    assert_eq!(
-        header(&headers, "content-type"),
-        Some("text/css; charset=utf-8")
-    );
-    assert_eq!(header(&headers, "cache-control"), Some(IMMUTABLE));
 
     // index.html, for itself and for every app route, is checked on every visit.
     for path in [
@@ -136,35 +153,54 @@ async fn check_app_files(base: &str, built: &Built) {
             Some("no-cache"),
             "{path}"
         );
-        assert_eq!(header(&headers, "vary"), Some("accept-encoding"), "{path}");
-        assert!(decoded(&headers, &body) == built.index, "{path}");
+        assert!(varies_by_encoding(&headers), "{path}");
+        assert!(decoded(&headers, &body) == index, "{path}");
     }
+}
+
+/// The style sheet has only a gzip copy: a browser that prefers brotli gets gzip.
+async fn check_gzip_only(base: &str) {
+    let (_, headers, _) = fetch(base, &format!("/{CSS}"), "gzip, deflate, br, zstd").await;
+    assert_eq!(header(&headers, "content-encoding"), Some("gzip"));
+    assert_eq!(header(&headers, "content-type"), Some("text/css; charset=utf-8"));
+    assert_eq!(header(&headers, "cache-control"), Some(IMMUTABLE));
 }
 
 #[tokio::test]
 async fn the_app_folder_sends_the_smallest_stored_form_with_its_cache_policy() {
     let built = build();
     let app = spawn_app_with(&["--static-dir", built.dir.path().to_str().unwrap()]).await;
-    check_app_files(&app.address, &built).await;
+    check_app_files(&app.address, WASM, &built.wasm, &built.index).await;
+    check_gzip_only(&app.address).await;
 }
 
 #[tokio::test]
 async fn a_repeat_visit_revalidates_index_html_for_an_empty_304() {
     let built = build();
     let app = spawn_app_with(&["--static-dir", built.dir.path().to_str().unwrap()]).await;
-    let (_, first, _) = fetch(&app.address, "/", "br").await;
-    let etag = header(&first, "etag").expect("an ETag").to_owned();
-    let res = reqwest::Client::new()
-        .get(format!("{}/", app.address))
-        .header(ACCEPT_ENCODING, "br")
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 304);
-    // Another encoding is another representation: it must not match.
-    let (_, gz, _) = fetch(&app.address, "/", "gzip").await;
-    assert_ne!(header(&gz, "etag"), Some(etag.as_str()));
+    check_revalidation(&app.address, "/").await;
+}
+
+/// The one-file binary (`just dist`; a debug build with `--features embed-frontend` here)
+/// serves the real built app from inside itself by the same rules.
+/// `scripts/test-embedded.sh` builds it and runs this with `DUET_EMBEDDED_BIN`/`DUET_DIST`.
+#[tokio::test]
+#[ignore = "needs a binary built with the app inside: scripts/test-embedded.sh"]
+async fn the_binary_with_the_app_inside_serves_it_by_the_same_rules() {
+    let bin = std::env::var("DUET_EMBEDDED_BIN").expect("DUET_EMBEDDED_BIN names the binary");
+    let dist = std::path::PathBuf::from(std::env::var("DUET_DIST").expect("DUET_DIST names dist/"));
+    // No STATIC_DIR and an empty working directory: only the embedded copy can answer.
+    let server = ServerCommand::new(bin).spawn().await.unwrap();
+    let index = std::fs::read(dist.join("index.html")).unwrap();
+    let wasm = std::fs::read_dir(&dist)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|name| name.ends_with("_bg.wasm"))
+        .expect("dist/ holds the module");
+    let module = std::fs::read(dist.join(&wasm)).unwrap();
+    check_app_files(&server.url(), &wasm, &module, &index).await;
+    check_revalidation(&server.url(), "/").await;
+    check_revalidation(&server.url(), &format!("/{wasm}")).await;
 }
 
 #[tokio::test]
@@ -210,7 +246,8 @@ async fn nginx_passes_the_stored_forms_and_their_headers_through_and_compresses_
     .await;
     let nginx = start_nginx(app.port).await;
     let base = format!("http://127.0.0.1:{}", nginx.port);
-    check_app_files(&base, &built).await;
+    check_app_files(&base, WASM, &built.wasm, &built.index).await;
+    check_gzip_only(&base).await;
 
     // The API's JSON is compressed by nginx (Duet itself leaves it to the proxy).
     let proxied = TestApp::at(nginx.port);

@@ -78,7 +78,9 @@ impl ServerCommand {
             .current_dir(data.path())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(Stdio::null())
+            // The port is read from the log: plain text, whatever the server's defaults.
+            .env("NO_COLOR", "1");
         for key in CLEARED_ENV {
             command.env_remove(key);
         }
@@ -89,9 +91,12 @@ impl ServerCommand {
         let stdout = child.stdout.take();
         let logs = Arc::new(Mutex::new(Vec::new()));
         let kept = Arc::clone(&logs);
-        let port = tokio::task::spawn_blocking(move || stdout.and_then(|out| read_port(out, kept)))
+        let read = tokio::task::spawn_blocking(move || stdout.and_then(|out| read_port(out, kept)));
+        // A server that runs but never says its port must fail the caller, not hang it.
+        let port = tokio::time::timeout(crate::WAIT, read)
             .await
             .ok()
+            .and_then(Result::ok)
             .flatten();
         let mut process = Process {
             child,
