@@ -55,16 +55,15 @@ pub async fn run(bench: BenchArgs) -> anyhow::Result<u8> {
     };
 
     let sqlite = duet_testkit::sqlite_url(tmp.path());
-    let one = servers
-        .measure(
-            "one instance",
-            "One instance (SQLite, in-memory hub)",
-            &[sqlite.as_str()],
-            1,
-            &load,
-            &tmp.path().join("one-rooms.txt"),
-        )
-        .await?;
+    let one = interruptible(servers.measure(
+        "one instance",
+        "One instance (SQLite, in-memory hub)",
+        &["--database-url", &sqlite],
+        1,
+        &load,
+        &tmp.path().join("one-rooms.txt"),
+    ))
+    .await?;
     if bench.one_instance {
         return Ok(one.status);
     }
@@ -82,16 +81,15 @@ pub async fn run(bench: BenchArgs) -> anyhow::Result<u8> {
         &namespace.prefix,
     ];
     println!();
-    let two = servers
-        .measure(
-            "two instances",
-            "Two instances (Postgres, Redis hub; each room's members on different instances)",
-            &shared,
-            2,
-            &load,
-            &tmp.path().join("two-rooms.txt"),
-        )
-        .await;
+    let two = interruptible(servers.measure(
+        "two instances",
+        "Two instances (Postgres, Redis hub; each room's members on different instances)",
+        &shared,
+        2,
+        &load,
+        &tmp.path().join("two-rooms.txt"),
+    ))
+    .await;
     // Cleaned up whatever happened; a failure to clean up is said, not fatal.
     if let Err(e) = db.drop().await {
         eprintln!("bench: could not drop the database: {e}");
@@ -103,6 +101,15 @@ pub async fn run(bench: BenchArgs) -> anyhow::Result<u8> {
     println!();
     print!("{}", compare(&one.summary, &two.summary, &load));
     Ok(one.status.max(two.status))
+}
+
+/// `run` unless Ctrl-C comes first. Dropping it stops the servers it started (the kit kills
+/// them on drop); the caller still removes the database and the Redis keys.
+async fn interruptible<T>(run: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::select! {
+        result = run => result,
+        _ = tokio::signal::ctrl_c() => bail!("interrupted"),
+    }
 }
 
 /// How to start each server of the benchmark.
@@ -130,8 +137,7 @@ impl Servers {
             .args(["--client-timeout", "60s", "--log-format", "json"])
             .args(storage.iter().copied())
             .spawn()
-            .await
-            .with_context(|| format!("starting {}", self.duet.display()))?;
+            .await?;
         Ok(server)
     }
 

@@ -51,13 +51,7 @@ fn main() -> ExitCode {
         }
     };
     let status = match cli.command {
-        Some(Command::Bench(bench)) => runtime.block_on(async {
-            // Ctrl-C ends the benchmark early; what it started is stopped and removed.
-            tokio::select! {
-                status = bench::run(bench) => status,
-                _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
-            }
-        }),
+        Some(Command::Bench(bench)) => runtime.block_on(bench::run(bench)),
         None => runtime.block_on(run(cli.load)).map(|report| match report {
             None => 0,
             Some(report) => {

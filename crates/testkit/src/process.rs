@@ -70,7 +70,10 @@ impl ServerCommand {
     /// is read) and waits until it logs its port.
     pub async fn spawn(self) -> Result<Process, KitError> {
         let data = tempfile::tempdir().map_err(KitError::io("a data folder"))?;
-        let mut command = Command::new(&self.binary);
+        // Absolute: the server runs in its data folder, where a relative path means nothing.
+        let binary = std::path::absolute(&self.binary)
+            .map_err(KitError::io(format!("finding {}", self.binary.display())))?;
+        let mut command = Command::new(&binary);
         command
             .args(&self.args)
             .arg("--data-dir")
@@ -87,7 +90,7 @@ impl ServerCommand {
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
         let mut child = command
             .spawn()
-            .map_err(KitError::io(format!("starting {}", self.binary.display())))?;
+            .map_err(KitError::io(format!("starting {}", binary.display())))?;
         let stdout = child.stdout.take();
         let logs = Arc::new(Mutex::new(Vec::new()));
         let kept = Arc::clone(&logs);

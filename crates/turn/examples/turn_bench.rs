@@ -273,13 +273,7 @@ async fn start_embedded(secret: &str) -> Result<Target, Error> {
         .ok_or(format!("the embedded server said {announced:?}"))?;
     // Give its remaining output (the counters at the end) back to `wait_with_output`.
     child.stdout = Some(lines.into_inner().into_inner());
-    let (peer_port, peer) = echo_peer()?;
-    Ok(Target {
-        child,
-        port,
-        peer_port,
-        _peer: peer,
-    })
+    Target::with_peer(child, port)
 }
 
 /// coturn, configured alike: no TLS/DTLS/TCP/CLI, its default of one relay thread per CPU.
@@ -308,25 +302,27 @@ fn start_coturn(secret: &str, tmp: &Path) -> Result<Target, Error> {
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("turnserver: {e} (scripts/ensure-coturn.sh installs it)"))?;
-    let (peer_port, peer) = echo_peer()?;
-    Ok(Target {
-        child,
-        port,
-        peer_port,
-        _peer: peer,
-    })
+    Target::with_peer(child, port)
 }
 
-/// `turnutils_peer` (a UDP echo) on [`PEER_IP`], one per server so neither waits on the other's.
-fn echo_peer() -> Result<(u16, Child), Error> {
-    let port = free_port(IpAddr::V4(PEER_IP))?;
-    let child = Command::new("turnutils_peer")
-        .args(["-L", &PEER_IP.to_string(), "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
-    Ok((port, child))
+impl Target {
+    /// The server `child` on `port`, given its own echo peer: `turnutils_peer` (a UDP echo) on
+    /// [`PEER_IP`], one per server so neither waits on the other's.
+    fn with_peer(child: Child, port: u16) -> Result<Target, Error> {
+        let peer_port = free_port(IpAddr::V4(PEER_IP))?;
+        let peer = Command::new("turnutils_peer")
+            .args(["-L", &PEER_IP.to_string(), "-p", &peer_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?;
+        Ok(Target {
+            child,
+            port,
+            peer_port,
+            _peer: peer,
+        })
+    }
 }
 
 /// A UDP port nobody uses on `ip` right now.

@@ -1,5 +1,7 @@
 //! Servers, credentials and clients for the tests. Everything listens on loopback.
 
+pub use duet_turn::auth::unix_now as now;
+use duet_turn::auth::{issue, password};
 use duet_turn::{TurnConfig, TurnServer, TurnStats};
 #[path = "../../examples/common/uclient_output.rs"]
 mod uclient_output;
@@ -26,12 +28,29 @@ pub async fn start(tweak: impl FnOnce(&mut TurnConfig)) -> TurnServer {
     TurnServer::start(config).await.expect("server starts")
 }
 
-pub use duet_turn::auth::{password, unix_now as now};
-
 /// Valid credentials for `user` for the next ten minutes.
 pub fn credentials(user: &str) -> (String, String) {
-    let issued = duet_turn::auth::issue(SECRET.as_bytes(), user, Duration::from_secs(600), now());
+    let issued = issue(SECRET.as_bytes(), user, Duration::from_secs(600), now());
     (issued.username, issued.password)
+}
+
+/// Credentials the server must refuse, by name: expired (at `expiry`), forged, malformed.
+pub fn bad_credentials(expiry: u64) -> [(&'static str, String, String); 3] {
+    let expired = format!("{expiry}:ada");
+    let (valid, _) = credentials("ada");
+    [
+        (
+            "expired",
+            expired.clone(),
+            password(SECRET.as_bytes(), &expired),
+        ),
+        ("forged", valid.clone(), password(b"not-the-secret", &valid)),
+        (
+            "malformed",
+            "ada".to_owned(),
+            password(SECRET.as_bytes(), "ada"),
+        ),
+    ]
 }
 
 /// Polls `check` until it holds, failing the test after [`WAIT`].

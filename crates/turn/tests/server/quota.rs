@@ -1,7 +1,7 @@
 //! Exact answers, checked with the webrtc-rs client: 401 for bad credentials, 486 over the
 //! per-user quota, 508 over the total one, and freed slots after a release.
 
-use crate::helpers::{REALM, SECRET, credentials, now, password, start, wait_for_stats};
+use crate::helpers::{REALM, bad_credentials, credentials, now, start, wait_for_stats};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use turn::client::{Client, ClientConfig};
@@ -63,21 +63,7 @@ async fn allocate_as(server: SocketAddr, user: &str) -> Result<Allocation, Strin
 async fn bad_credentials_get_401() {
     let server = start(|_| {}).await;
     let addr = server.local_addr();
-    let expired = format!("{}:ada", now());
-    let (valid, _) = credentials("ada");
-    for (case, username, password) in [
-        (
-            "expired",
-            expired.clone(),
-            password(SECRET.as_bytes(), &expired),
-        ),
-        ("forged", valid.clone(), password(b"not-the-secret", &valid)),
-        (
-            "malformed",
-            "ada".to_owned(),
-            password(SECRET.as_bytes(), "ada"),
-        ),
-    ] {
+    for (case, username, password) in bad_credentials(now()) {
         let refused = allocate(addr, &username, &password).await.err();
         let refused = refused.unwrap_or_else(|| panic!("{case} credentials allocated"));
         assert!(refused.contains("401"), "{case}: {refused}");

@@ -1,7 +1,7 @@
 //! Interop with coturn's test client, `turnutils_uclient`.
 
 use crate::helpers::{
-    SECRET, WAIT, credentials, echo_peer, now, password, start, uclient, wait_for_stats,
+    WAIT, bad_credentials, credentials, echo_peer, now, start, uclient, wait_for_stats,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,22 +74,7 @@ async fn silent_tcp_connections_are_closed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_forged_and_malformed_credentials_are_refused() {
     let server = start(|_| {}).await;
-    let expired = format!("{}:ada", now() - 1);
-    let (valid, _) = credentials("ada");
-    let cases = [
-        (
-            "expired",
-            expired.clone(),
-            password(SECRET.as_bytes(), &expired),
-        ),
-        ("forged", valid.clone(), password(b"not-the-secret", &valid)),
-        (
-            "malformed",
-            "ada".to_owned(),
-            password(SECRET.as_bytes(), "ada"),
-        ),
-    ];
-    for (case, username, password) in cases {
+    for (case, username, password) in bad_credentials(now() - 1) {
         let run = uclient(
             server.local_addr(),
             &username,
