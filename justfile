@@ -9,8 +9,8 @@ default:
     @just --list
 
 # Build the web app and serve Duet at http://localhost:8080 (SQLite in ./data).
-run: build-frontend
-    cargo run --release -p duet-backend --bin duet -- --static-dir dist
+run:
+    scripts/run.sh
 
 # Fast iteration: trunk serves the app on :8081 and proxies the API to a backend on :8080.
 dev:

@@ -85,9 +85,14 @@ if [[ -z "$lock_version" ]]; then
 fi
 
 ensure_target
+# The two tools compile side by side on a first run: each spends its last minute
+# compiling and linking one crate on one core.
+ensure_wasm_bindgen "$lock_version" &
+bindgen=$!
 ensure_trunk
-ensure_wasm_bindgen "$lock_version"
 ensure_wasm_opt
+wait "$bindgen"
+
 if [[ -n "$tools_only" ]]; then
     exit 0
 fi
