@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the browser app (frontend/) into dist/ with trunk, release profile, offline.
+# Builds the browser app (frontend/) into dist/ with trunk, release profile, offline:
+# index.html with the lobby app and room.html with the call app.
 #
 # Installs what the build needs when it is missing or at the wrong version, and
 # skips each tool that is already right, so a second run costs only the build:
@@ -105,8 +106,15 @@ export TRUNK_TOOLS_WASM_OPT="version_${BINARYEN_VERSION%%.*}"
 # (Only the wasm target sees it: trunk always passes --target.)
 export RUSTFLAGS="${RUSTFLAGS:-} --cfg erase_components"
 
-log "trunk build --release → dist/"
-trunk build --release --offline --dist "$root/dist" --config "$root/Trunk.toml"
+# Two pages, two WASM modules (see frontend/Cargo.toml): the call app is built aside
+# (trunk empties its --dist), then the lobby app into dist/, then the call app's files
+# join it. Content-hashed names never collide; the shared style sheet is one file.
+log "trunk build --release: the call app (room.html)"
+room_dist="$root/target/room-dist"
+trunk build --release --offline --dist "$room_dist" --config "$root/Trunk.toml" "$root/frontend/room.html"
+log "trunk build --release: the lobby app (index.html) → dist/"
+trunk build --release --offline --dist "$root/dist" --config "$root/Trunk.toml" "$root/frontend/index.html"
+cp -r "$room_dist"/. "$root/dist/"
 
 # Brotli and gzip copies beside each file, made once here so the server sends the
 # smallest form a browser accepts with no work per request.

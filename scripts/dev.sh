@@ -39,4 +39,4 @@ export TRUNK_TOOLS_WASM_BINDGEN="$(awk '/^name = "wasm-bindgen"$/ { getline; gsu
 export TRUNK_TOOLS_WASM_OPT=version_132
 export RUSTFLAGS="${RUSTFLAGS:-} --cfg erase_components"
 log "serving the app on http://127.0.0.1:8081"
-trunk serve --offline --config Trunk.toml --dist target/trunk-dev
+trunk serve --offline --config Trunk.toml --dist target/trunk-dev --features whole-app

@@ -1,7 +1,7 @@
 //! Response headers that keep the app in its own lane: a Content-Security-Policy that
 //! allows the WASM app and nothing more, no MIME sniffing, no framing, no referrers.
 
-use crate::static_files::index_html;
+use crate::static_files::{pages_html, policy::PAGES};
 use actix_web::middleware::DefaultHeaders;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -23,7 +23,7 @@ pub fn default_headers() -> DefaultHeaders {
         ))
 }
 
-/// The current policy for the app in `STATIC_DIR`: re-hashed when its `index.html`
+/// The current policy for the app in `STATIC_DIR`: re-hashed when one of its pages
 /// changes, so rebuilding the app under a running server does not lock the new loader out.
 pub struct Csp {
     dir: PathBuf,
@@ -34,17 +34,23 @@ impl Csp {
     /// The policy for the app served from `dir` (or the embedded app).
     pub fn new(dir: PathBuf) -> Self {
         let modified = Self::modified(&dir);
-        let policy = content_security_policy(index_html(&dir).as_deref());
+        let policy = content_security_policy(pages_html(&dir).as_deref());
         Csp {
             dir,
             current: Mutex::new((modified, policy)),
         }
     }
 
+    /// When a page was last written (a rebuild writes them one after the other).
     fn modified(dir: &Path) -> Option<SystemTime> {
-        std::fs::metadata(dir.join("index.html"))
-            .and_then(|m| m.modified())
-            .ok()
+        PAGES
+            .iter()
+            .filter_map(|page| {
+                std::fs::metadata(dir.join(page))
+                    .and_then(|m| m.modified())
+                    .ok()
+            })
+            .max()
     }
 
     /// The policy for the app as it is now.
@@ -54,7 +60,7 @@ impl Csp {
         if current.0 != modified {
             *current = (
                 modified,
-                content_security_policy(index_html(&self.dir).as_deref()),
+                content_security_policy(pages_html(&self.dir).as_deref()),
             );
         }
         current.1.clone()
@@ -62,9 +68,9 @@ impl Csp {
 }
 
 /// The policy: own origin only, WebAssembly compilation allowed, and the inline loader
-/// of the app's `index.html` allowed by hash (not by `'unsafe-inline'`).
-pub fn content_security_policy(index_html: Option<&str>) -> String {
-    let hashes: String = index_html
+/// of each of the app's pages allowed by hash (not by `'unsafe-inline'`).
+pub fn content_security_policy(pages_html: Option<&str>) -> String {
+    let hashes: String = pages_html
         .map(|html| {
             inline_scripts(html)
                 .map(|s| format!(" 'sha256-{}'", sha256_base64(s)))

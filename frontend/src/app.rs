@@ -1,4 +1,4 @@
-//! The router: which page answers which path, and the sign-in guard.
+//! The two apps' routers (which page answers which path) and the sign-in guard.
 
 use crate::auth::{Auth, use_auth};
 use crate::browser;
@@ -11,9 +11,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
 
-/// The whole app.
+/// The lobby app: the lobby, signing in and up. A room's path belongs to the call app,
+/// which a page load brings (with `whole-app`, this app runs the call itself).
 #[component]
-pub fn App() -> impl IntoView {
+pub fn LobbyApp() -> impl IntoView {
     Auth::provide();
     view! {
         <Router>
@@ -21,12 +22,58 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <RequireAuth><Lobby /></RequireAuth> } />
                 <Route path=path!("/signin") view=SignIn />
                 <Route path=path!("/signup") view=SignUp />
-                <Route
-                    path=path!("/room/:id")
-                    view=|| view! { <RequireAuth><RoomPage /></RequireAuth> }
-                />
+                <Route path=path!("/room/:id") view=room_in_lobby_app />
             </Routes>
         </Router>
+    }
+}
+
+/// The call app: one room's page; every other path belongs to the lobby app.
+#[component]
+pub fn RoomApp() -> impl IntoView {
+    Auth::provide();
+    view! {
+        <Router>
+            <Routes fallback=LoadPage>
+                <Route path=path!("/room/:id") view=|| view! { <RequireAuth><RoomPage /></RequireAuth> } />
+            </Routes>
+        </Router>
+    }
+}
+
+#[cfg(feature = "whole-app")]
+fn room_in_lobby_app() -> impl IntoView {
+    view! { <RequireAuth><RoomPage /></RequireAuth> }
+}
+
+#[cfg(not(feature = "whole-app"))]
+fn room_in_lobby_app() -> impl IntoView {
+    view! { <LoadPage /> }
+}
+
+/// A path the other app answers: the server sends that app's page for it, so load it.
+/// Should the server send this same app again (a server older than this app), say so
+/// instead of loading for ever.
+#[component]
+fn LoadPage() -> impl IntoView {
+    let path = use_location().pathname.get_untracked();
+    let loading = browser::load_page_once(&path);
+    view! {
+        <main class="center-page">
+            {if loading {
+                view! { <p class="muted" role="status">"Loading…"</p> }.into_any()
+            } else {
+                view! {
+                    <div class="card narrow" role="alert">
+                        <h1>"This page cannot open"</h1>
+                        <p>"The server sent the wrong part of Duet for this address. It may be \
+                            older than this app: ask whoever runs it to update it."</p>
+                        <a href="/" class="btn primary">"Go to the lobby"</a>
+                    </div>
+                }
+                    .into_any()
+            }}
+        </main>
     }
 }
 

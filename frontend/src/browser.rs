@@ -21,6 +21,34 @@ pub fn remove_boot_message() {
     }
 }
 
+/// Loads `path` from the server (a full page load), unless this page was loaded for
+/// `path` that way moments ago: then the server answers it with the same app, and
+/// loading again would loop. `true` when the load was started.
+pub fn load_page_once(path: &str) -> bool {
+    const KEY: &str = "duet-loaded-for";
+    let Some(window) = window() else {
+        return false;
+    };
+    let storage = window.session_storage().ok().flatten();
+    let now = js_sys::Date::now();
+    let recent = storage
+        .as_ref()
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .and_then(|v| {
+            let (at, loaded) = v.split_once(' ')?;
+            Some((at.parse::<f64>().ok()?, loaded.to_owned()))
+        })
+        .is_some_and(|(at, loaded)| loaded == path && now - at < 10_000.0);
+    if recent {
+        return false;
+    }
+    if let Some(storage) = storage {
+        // Without storage the guard is off, and the load still happens.
+        let _ = storage.set_item(KEY, &format!("{now} {path}"));
+    }
+    window.location().reload().is_ok()
+}
+
 /// Sets the tab's title to "`page` · Duet".
 pub fn set_title(page: &str) {
     if let Some(doc) = window().and_then(|w| w.document()) {

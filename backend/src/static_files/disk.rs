@@ -29,7 +29,10 @@ impl Folder {
             .filter(|rel| !policy::is_stored_copy(&rel.to_string_lossy()))
             .map(|rel| self.dir.join(rel))
             .filter(|path| path.is_file());
-        let path = named.unwrap_or_else(|| self.dir.join("index.html"));
+        let path = named.unwrap_or_else(|| {
+            let has_room_page = self.dir.join(policy::PAGES[1]).is_file();
+            self.dir.join(policy::page_for(req.path(), has_room_page))
+        });
         let accept = AcceptEncoding::parse(req).ok();
         let variant = policy::choose(accept.as_ref(), |v| with_suffix(&path, v).is_file());
         match open(&path, variant).await {

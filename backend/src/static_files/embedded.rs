@@ -12,9 +12,9 @@ mod baked {
     #[folder = "$CARGO_MANIFEST_DIR/../dist"]
     struct Assets;
 
-    /// The embedded `index.html`.
-    pub fn index_html() -> Option<String> {
-        Assets::get("index.html").map(|f| String::from_utf8_lossy(&f.data).into_owned())
+    /// An embedded page of the app, e.g. `index.html`.
+    pub fn page(name: &str) -> Option<String> {
+        Assets::get(name).map(|f| String::from_utf8_lossy(&f.data).into_owned())
     }
 
     /// A file by path, or `index.html` for app routes, in the best stored form the
@@ -25,7 +25,7 @@ mod baked {
             if !path.is_empty() && !policy::is_stored_copy(path) && Assets::get(path).is_some() {
                 path
             } else {
-                "index.html"
+                policy::page_for(req.path(), Assets::get(policy::PAGES[1]).is_some())
             };
         let accept = AcceptEncoding::parse(req).ok();
         let variant = policy::choose(accept.as_ref(), |v| {
@@ -66,11 +66,11 @@ mod baked {
 }
 
 #[cfg(feature = "embed-frontend")]
-pub use baked::{index_html, serve};
+pub use baked::{page, serve};
 
 /// No app is built in: the folder is the only source.
 #[cfg(not(feature = "embed-frontend"))]
-pub fn index_html() -> Option<String> {
+pub fn page(_name: &str) -> Option<String> {
     None
 }
 

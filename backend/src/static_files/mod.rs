@@ -13,11 +13,18 @@ use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use std::path::{Path, PathBuf};
 
-/// The app's `index.html`: from `dir`, else the embedded copy, else none.
-pub fn index_html(dir: &Path) -> Option<String> {
-    std::fs::read_to_string(dir.join("index.html"))
-        .ok()
-        .or_else(embedded::index_html)
+/// The app's pages (`index.html`, and `room.html` where built), one after the other:
+/// each from `dir`, else the embedded copy; `None` when there is no app.
+pub fn pages_html(dir: &Path) -> Option<String> {
+    let pages: Vec<String> = policy::PAGES
+        .iter()
+        .filter_map(|page| {
+            std::fs::read_to_string(dir.join(page))
+                .ok()
+                .or_else(|| embedded::page(page))
+        })
+        .collect();
+    (!pages.is_empty()).then(|| pages.concat())
 }
 
 /// Serves `dir` at `/` with fallback to `dir/index.html`; without it, the embedded app;
@@ -34,7 +41,7 @@ pub fn configure(dir: PathBuf) -> impl FnOnce(&mut web::ServiceConfig) {
                     }
                 },
             ));
-        } else if embedded::index_html().is_some() {
+        } else if embedded::page("index.html").is_some() {
             tracing::info!("serving the web app built into this binary");
             cfg.default_service(web::to(|req: HttpRequest| async move {
                 only_reads(&req).unwrap_or_else(|| embedded::serve(&req))

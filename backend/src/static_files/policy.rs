@@ -60,6 +60,22 @@ pub fn choose(accept: Option<&AcceptEncoding>, stored: impl Fn(Variant) -> bool)
     }
 }
 
+/// The app's pages: `index.html` (the lobby app) and `room.html` (the call app).
+pub const PAGES: [&str; 2] = ["index.html", ROOM_PAGE];
+
+const ROOM_PAGE: &str = "room.html";
+
+/// The page that answers an app route (a path naming no file): `room.html` for a room's
+/// path, where the build made one (two WASM modules, so the lobby never downloads the
+/// call), else `index.html`.
+pub fn page_for(path: &str, has_room_page: bool) -> &'static str {
+    if has_room_page && path.starts_with("/room/") {
+        ROOM_PAGE
+    } else {
+        "index.html"
+    }
+}
+
 /// Whether `path` names one of the compressed copies rather than a file of the app.
 pub fn is_stored_copy(path: &str) -> bool {
     path.ends_with(".br") || path.ends_with(".gz")
@@ -141,6 +157,29 @@ mod tests {
         ];
         for (path, want) in cases {
             assert_eq!(cache_control(path), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_rooms_path_gets_the_call_app_when_it_was_built() {
+        let cases = [
+            (
+                "/room/4b5c4ab5-8c1f-4c8e-9d3e-1f2a3b4c5d6e",
+                true,
+                "room.html",
+            ),
+            (
+                "/room/4b5c4ab5-8c1f-4c8e-9d3e-1f2a3b4c5d6e",
+                false,
+                "index.html",
+            ),
+            ("/", true, "index.html"),
+            ("/signin", true, "index.html"),
+            ("/rooms", true, "index.html"),
+            ("/room", true, "index.html"),
+        ];
+        for (path, built, want) in cases {
+            assert_eq!(page_for(path, built), want, "{path} {built}");
         }
     }
 

@@ -4,8 +4,8 @@
 //! the API's JSON on top), and the one-file binary by the same rules.
 
 use crate::helpers::{TestApp, spawn_app_with};
-use duet_testkit::ServerCommand;
 use crate::reverse_proxy::start_nginx;
+use duet_testkit::ServerCommand;
 use reqwest::header::{ACCEPT_ENCODING, HeaderMap};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -136,7 +136,10 @@ async fn check_app_files(base: &str, wasm: &str, module: &[u8], index: &[u8]) {
         if encoding.is_some() {
             assert!(body.len() < module.len() / 2, "{accept:?} compressed");
         }
-        assert!(decoded(&headers, &body) == module, "{accept:?} decodes whole");
+        assert!(
+            decoded(&headers, &body) == module,
+            "{accept:?} decodes whole"
+        );
     }
 
     // index.html, for itself and for every app route, is checked on every visit.
@@ -162,7 +165,10 @@ async fn check_app_files(base: &str, wasm: &str, module: &[u8], index: &[u8]) {
 async fn check_gzip_only(base: &str) {
     let (_, headers, _) = fetch(base, &format!("/{CSS}"), "gzip, deflate, br, zstd").await;
     assert_eq!(header(&headers, "content-encoding"), Some("gzip"));
-    assert_eq!(header(&headers, "content-type"), Some("text/css; charset=utf-8"));
+    assert_eq!(
+        header(&headers, "content-type"),
+        Some("text/css; charset=utf-8")
+    );
     assert_eq!(header(&headers, "cache-control"), Some(IMMUTABLE));
 }
 
@@ -172,6 +178,29 @@ async fn the_app_folder_sends_the_smallest_stored_form_with_its_cache_policy() {
     let app = spawn_app_with(&["--static-dir", built.dir.path().to_str().unwrap()]).await;
     check_app_files(&app.address, WASM, &built.wasm, &built.index).await;
     check_gzip_only(&app.address).await;
+}
+
+#[tokio::test]
+async fn a_rooms_path_gets_the_call_app_and_the_csp_allows_both_loaders() {
+    let built = build();
+    let room = "<!doctype html><title>Duet call</title><script type=module>startRoom()</script>";
+    write_with_copies(built.dir.path(), "room.html", room.as_bytes(), true);
+    let app = spawn_app_with(&["--static-dir", built.dir.path().to_str().unwrap()]).await;
+    let room_path = "/room/4b5c4ab5-8c1f-4c8e-9d3e-1f2a3b4c5d6e";
+    let (status, headers, body) = fetch(&app.address, room_path, "br").await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "cache-control"), Some("no-cache"));
+    assert_eq!(decoded(&headers, &body), room.as_bytes());
+    let csp = header(&headers, "content-security-policy")
+        .unwrap()
+        .to_owned();
+    // echo -n 'startRoom()' | openssl dgst -sha256 -binary | base64
+    assert!(
+        csp.contains("'sha256-Suktg6gzxRwEYTT3s4mTYEpxqaELIbhnKvXY+HIUqWs='"),
+        "{csp}"
+    );
+    let (_, _, lobby) = fetch(&app.address, "/signin", "").await;
+    assert!(lobby == built.index, "other app routes keep the lobby app");
 }
 
 #[tokio::test]
