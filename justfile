@@ -4,6 +4,10 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 
 export CARGO_TERM_COLOR := env_var_or_default("CARGO_TERM_COLOR", "never")
 
+# The native crates every test pass builds: one set, so Cargo resolves the same features
+# each time and no pass rebuilds what another built.
+native := "-p duet-shared -p duet-backend -p duet-turn -p duet-frontend -p duet-testkit -p duet-loadgen -p duet-setupbench"
+
 # List the recipes.
 default:
     @just --list
@@ -24,7 +28,7 @@ test: check test-sqlite test-postgres e2e test-embedded
 check:
     scripts/ensure-rust-tools.sh
     cargo fmt --all -- --check
-    cargo clippy -p duet-shared -p duet-backend -p duet-loadgen -p duet-testkit -p duet-turn --all-targets -- -D warnings
+    cargo clippy {{native}} --all-targets -- -D warnings
     cargo build -p duet-shared --target wasm32-unknown-unknown
     cargo clippy -p duet-frontend --target wasm32-unknown-unknown -- -D warnings
 
@@ -37,13 +41,13 @@ services:
 
 # Unit tests (the web app's pure logic too) and integration tests, each on a fresh SQLite file (multi-instance tests use Postgres and Redis).
 test-sqlite: services
-    status=0; cargo nextest run -p duet-shared -p duet-backend -p duet-turn -p duet-frontend -p duet-testkit --no-fail-fast || status=$?; \
+    status=0; cargo nextest run {{native}} --no-fail-fast || status=$?; \
         scripts/test-cleanup.sh; exit $status
 
 # The backend's integration tests again, each on a fresh Postgres database (dropped after).
 test-postgres: services
-    status=0; DUET_TEST_DB=postgres cargo nextest run -p duet-backend --test api --no-fail-fast \
-        -E 'not test(/^multi_instance::/)' || status=$?; \
+    status=0; DUET_TEST_DB=postgres cargo nextest run {{native}} --no-fail-fast \
+        -E 'package(duet-backend) and binary(api) and not test(/^multi_instance::/)' || status=$?; \
         scripts/test-cleanup.sh; exit $status
 
 # Longer property-based fuzzing of message decoding and the room state machine.
@@ -56,7 +60,7 @@ build-frontend:
 
 # The web app as served from inside the one-file binary (a debug build with the app embedded).
 test-embedded:
-    scripts/test-embedded.sh
+    scripts/test-embedded.sh {{native}}
 
 # End-to-end tests: two headless Chromiums against the real server.
 e2e:

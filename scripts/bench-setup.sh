@@ -36,7 +36,10 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 delay_ms="${BENCH_DELAY_MS:-50}"
 export BENCH_RUNS="${BENCH_RUNS:-15}"
-export BENCH_OUT="${BENCH_OUT:-$root/target/bench/setup.json}"
+BENCH_OUT="${BENCH_OUT:-$root/target/bench/setup.json}"
+# The runner works in e2e/: a relative path is taken from the project root.
+[[ "$BENCH_OUT" == /* ]] || BENCH_OUT="$PWD/$BENCH_OUT"
+export BENCH_OUT
 
 missing=()
 [[ -x /usr/lib/chromium/chromium ]] || missing+=(chromium)
