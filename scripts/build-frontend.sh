@@ -112,6 +112,8 @@ export RUSTFLAGS="${RUSTFLAGS:-} --cfg erase_components"
 log "trunk build --release: the call app (room.html)"
 room_dist="$root/target/room-dist"
 trunk build --release --offline --dist "$room_dist" --config "$root/Trunk.toml" "$root/frontend/room.html"
+# trunk names every page it writes index.html.
+mv "$room_dist/index.html" "$room_dist/room.html"
 log "trunk build --release: the lobby app (index.html) → dist/"
 trunk build --release --offline --dist "$root/dist" --config "$root/Trunk.toml" "$root/frontend/index.html"
 cp -r "$room_dist"/. "$root/dist/"

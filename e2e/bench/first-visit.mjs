@@ -58,9 +58,18 @@ async function recordNetwork(context, page) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   const requests = new Map();
-  cdp.on('Network.responseReceived', (e) =>
-    requests.set(e.requestId, { url: e.response.url, status: e.response.status, bytes: 0, cached: false, encoding: e.response.headers['content-encoding'] ?? e.response.headers['Content-Encoding'] ?? '' }),
-  );
+  cdp.on('Network.responseReceived', (e) => {
+    const r = e.response;
+    const seen = requests.get(e.requestId);
+    requests.set(e.requestId, {
+      url: r.url,
+      status: r.status,
+      bytes: 0,
+      // The disk cache says so here; the memory cache by requestServedFromCache.
+      cached: Boolean(seen?.cached || r.fromDiskCache || r.fromPrefetchCache || r.fromServiceWorker),
+      encoding: r.headers['content-encoding'] ?? r.headers['Content-Encoding'] ?? '',
+    });
+  });
   cdp.on('Network.requestServedFromCache', (e) => {
     const r = requests.get(e.requestId) ?? { url: '?', bytes: 0 };
     requests.set(e.requestId, { ...r, cached: true });
