@@ -111,6 +111,9 @@ export RUSTFLAGS="${RUSTFLAGS:-} --cfg erase_components"
 # join it. Content-hashed names never collide; the shared style sheet is one file.
 log "trunk build --release: the call app (room.html)"
 room_dist="$root/target/room-dist"
+# room.html is index.html with the other app: made here, so the two pages never drift.
+sed 's/data-bin="duet-lobby"/data-bin="duet-room"/' "$root/frontend/index.html" >"$root/frontend/room.html"
+grep -q 'data-bin="duet-room"' "$root/frontend/room.html"
 trunk build --release --offline --dist "$room_dist" --config "$root/Trunk.toml" "$root/frontend/room.html"
 # trunk names every page it writes index.html.
 mv "$room_dist/index.html" "$room_dist/room.html"
