@@ -56,7 +56,14 @@ fn room_in_lobby_app() -> impl IntoView {
 /// instead of loading for ever.
 #[component]
 fn LoadPage() -> impl IntoView {
-    let path = use_location().pathname.get_untracked();
+    // The router's location is where the person is going; the address bar may not
+    // show it yet.
+    let location = use_location();
+    let path = format!(
+        "{}{}",
+        location.pathname.get_untracked(),
+        location.search.get_untracked()
+    );
     let loading = browser::load_page_once(&path);
     view! {
         <main class="center-page">

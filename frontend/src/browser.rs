@@ -21,9 +21,17 @@ pub fn remove_boot_message() {
     }
 }
 
-/// Loads `path` from the server (a full page load), unless this page was loaded for
-/// `path` that way moments ago: then the server answers it with the same app, and
-/// loading again would loop. `true` when the load was started.
+/// Opens `path` with a full page load, as a link to the other app must (the lobby and
+/// the call are separate WASM modules, each page served with its own).
+pub fn open_page(path: &str) {
+    if let Some(window) = window() {
+        let _ = window.location().assign(path);
+    }
+}
+
+/// Loads `path` from the server in place of the current history entry, unless this page
+/// was loaded for `path` that way moments ago: then the server answers it with the same
+/// app, and loading again would loop. `true` when the load was started.
 pub fn load_page_once(path: &str) -> bool {
     const KEY: &str = "duet-loaded-for";
     let Some(window) = window() else {
@@ -46,7 +54,7 @@ pub fn load_page_once(path: &str) -> bool {
         // Without storage the guard is off, and the load still happens.
         let _ = storage.set_item(KEY, &format!("{now} {path}"));
     }
-    window.location().reload().is_ok()
+    window.location().replace(path).is_ok()
 }
 
 /// Sets the tab's title to "`page` · Duet".

@@ -1,19 +1,18 @@
 //! "Join a private room": paste a link or an id.
 
+use crate::browser;
 use crate::links::{parse_room, room_path};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 /// The form that opens a private room from its link or id.
 #[component]
 pub fn JoinPrivate() -> impl IntoView {
     let input = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match parse_room(&input.get_untracked()) {
-            Some(id) => navigate(&room_path(id), Default::default()),
+            Some(id) => browser::open_page(&room_path(id)),
             None => error.set(Some(
                 "That is not a room link or id. It looks like https://…/room/1b2c… or just the id."
                     .into(),

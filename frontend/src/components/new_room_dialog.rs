@@ -11,7 +11,6 @@ use duet_shared::api::{CreateRoomRequest, Room, RoomStatus, RoomType};
 use duet_shared::limits::MAX_ROOM_NAME_CHARS;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 
 /// The dialog, shown while `open` is true. `on_created` hears of every new room.
 #[component]
@@ -28,8 +27,6 @@ pub fn NewRoomDialog(
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let created = RwSignal::new(None::<Room>);
-    // Stored so the handlers below stay `Copy` (the view re-creates them).
-    let navigate = StoredValue::new_local(use_navigate());
 
     let close = move || {
         open.set(false);
@@ -68,7 +65,7 @@ pub fn NewRoomDialog(
                     if room.status == RoomStatus::Public {
                         open.set(false);
                         name.set(String::new());
-                        navigate.with_value(|go| go(&room_path(room.id), Default::default()));
+                        browser::open_page(&room_path(room.id));
                     } else {
                         created.set(Some(room));
                     }
@@ -194,7 +191,7 @@ pub fn NewRoomDialog(
                 </div>
                 <div class="dialog-actions">
                     <CopyButton text=link />
-                    <a href=room_path(room.id) class="btn primary" data-testid="enter-room">
+                    <a href=room_path(room.id) rel="external" class="btn primary" data-testid="enter-room">
                         "Enter the room"
                     </a>
                 </div>

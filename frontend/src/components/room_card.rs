@@ -91,7 +91,7 @@ pub fn RoomCard(
                         .into_any()
                 } else {
                     view! {
-                        <a href=href class="btn primary" data-testid="join-room">
+                        <a href=href rel="external" class="btn primary" data-testid="join-room">
                             "Join"
                         </a>
                     }

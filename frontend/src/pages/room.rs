@@ -16,7 +16,7 @@ use crate::pages::sign_in::Brand;
 use duet_shared::RoomId;
 use duet_shared::api::{RoomStatus, RoomType};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 use std::time::Duration;
 
 /// How long a notice stays up.
@@ -55,10 +55,10 @@ fn CallScreen(id: RoomId) -> impl IntoView {
         let open = panel.get() == Some(Panel::Chat);
         call.with_value(|c| c.chat_panel(open));
     });
-    let navigate = use_navigate();
     let on_leave = Callback::new(move |()| {
         call.with_value(Call::leave);
-        navigate("/", Default::default());
+        // The lobby is the other app: a page load.
+        browser::open_page("/");
     });
 
     let ended = Memo::new(move |_| match view.phase.get() {
@@ -353,14 +353,14 @@ fn Ended(end: End) -> impl IntoView {
                 <p>{text}</p>
                 {if end == End::SignedOut {
                     view! {
-                        <a href="/signin" class="btn primary">
+                        <a href="/signin" rel="external" class="btn primary">
                             "Sign in"
                         </a>
                     }
                         .into_any()
                 } else {
                     view! {
-                        <a href="/" class="btn primary" data-testid="back-to-lobby">
+                        <a href="/" rel="external" class="btn primary" data-testid="back-to-lobby">
                             "Back to the lobby"
                         </a>
                     }
