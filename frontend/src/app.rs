@@ -59,11 +59,12 @@ fn LoadPage() -> impl IntoView {
     // The router's location is where the person is going; the address bar may not
     // show it yet.
     let location = use_location();
-    let path = format!(
-        "{}{}",
-        location.pathname.get_untracked(),
-        location.search.get_untracked()
-    );
+    let mut path = location.pathname.get_untracked();
+    // The router's `search` has no leading `?`.
+    let search = location.search.get_untracked();
+    if !search.is_empty() {
+        path = format!("{path}?{search}");
+    }
     let loading = browser::load_page_once(&path);
     view! {
         <main class="center-page">
