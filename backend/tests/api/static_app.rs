@@ -117,9 +117,15 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).map(|v| v.to_str().unwrap())
 }
 
+/// The app's pages as built: what `/` and a room's path must answer with.
+struct Pages<'a> {
+    index: &'a [u8],
+    room: &'a [u8],
+}
+
 /// What every file of the app must look like at `base`, whoever serves it: the module
-/// `wasm` (its bytes `module`) and `index.html` (`index`), each stored with both copies.
-async fn check_app_files(base: &str, wasm: &str, module: &[u8], index: &[u8]) {
+/// `wasm` (its bytes `module`) and the pages, each stored with both copies.
+async fn check_app_files(base: &str, wasm: &str, module: &[u8], pages: Pages<'_>) {
     let browser = "gzip, deflate, br, zstd";
     for (accept, encoding) in [
         (browser, Some("br")),
@@ -143,10 +149,10 @@ async fn check_app_files(base: &str, wasm: &str, module: &[u8], index: &[u8]) {
     }
 
     // index.html, for itself and for every app route, is checked on every visit.
-    for path in [
-        "/",
-        "/index.html",
-        "/room/4b5c4ab5-8c1f-4c8e-9d3e-1f2a3b4c5d6e",
+    for (path, page) in [
+        ("/", pages.index),
+        ("/index.html", pages.index),
+        ("/room/4b5c4ab5-8c1f-4c8e-9d3e-1f2a3b4c5d6e", pages.room),
     ] {
         let (status, headers, body) = fetch(base, path, browser).await;
         assert_eq!(status, 200, "{path}");
@@ -157,7 +163,7 @@ async fn check_app_files(base: &str, wasm: &str, module: &[u8], index: &[u8]) {
             "{path}"
         );
         assert!(varies_by_encoding(&headers), "{path}");
-        assert!(decoded(&headers, &body) == index, "{path}");
+        assert!(decoded(&headers, &body) == page, "{path}");
     }
 }
 
@@ -176,7 +182,11 @@ async fn check_gzip_only(base: &str) {
 async fn the_app_folder_sends_the_smallest_stored_form_with_its_cache_policy() {
     let built = build();
     let app = spawn_app_with(&["--static-dir", built.dir.path().to_str().unwrap()]).await;
-    check_app_files(&app.address, WASM, &built.wasm, &built.index).await;
+    let pages = Pages {
+        index: &built.index,
+        room: &built.index,
+    };
+    check_app_files(&app.address, WASM, &built.wasm, pages).await;
     check_gzip_only(&app.address).await;
 }
 
@@ -221,13 +231,18 @@ async fn the_binary_with_the_app_inside_serves_it_by_the_same_rules() {
     // No STATIC_DIR and an empty working directory: only the embedded copy can answer.
     let server = ServerCommand::new(bin).spawn().await.unwrap();
     let index = std::fs::read(dist.join("index.html")).unwrap();
+    let room = std::fs::read(dist.join("room.html")).unwrap();
     let wasm = std::fs::read_dir(&dist)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .find(|name| name.ends_with("_bg.wasm"))
         .expect("dist/ holds the module");
     let module = std::fs::read(dist.join(&wasm)).unwrap();
-    check_app_files(&server.url(), &wasm, &module, &index).await;
+    let pages = Pages {
+        index: &index,
+        room: &room,
+    };
+    check_app_files(&server.url(), &wasm, &module, pages).await;
     check_revalidation(&server.url(), "/").await;
     check_revalidation(&server.url(), &format!("/{wasm}")).await;
 }
@@ -275,7 +290,11 @@ async fn nginx_passes_the_stored_forms_and_their_headers_through_and_compresses_
     .await;
     let nginx = start_nginx(app.port).await;
     let base = format!("http://127.0.0.1:{}", nginx.port);
-    check_app_files(&base, WASM, &built.wasm, &built.index).await;
+    let pages = Pages {
+        index: &built.index,
+        room: &built.index,
+    };
+    check_app_files(&base, WASM, &built.wasm, pages).await;
     check_gzip_only(&base).await;
 
     // The API's JSON is compressed by nginx (Duet itself leaves it to the proxy).
