@@ -1,6 +1,6 @@
 //! The built web app: files from `STATIC_DIR` (or, in a `just dist` build, baked into
-//! the binary), and its `index.html` for every other browser path (the app routes on
-//! the client). Both modes send the smallest stored form the browser accepts (the build
+//! the binary), and for every other browser path the page of the app that routes it on
+//! the client (`room.html` for a room, `index.html` else). Both modes send the smallest stored form the browser accepts (the build
 //! puts `.br` and `.gz` copies beside each file) and the cache policy of the file's
 //! name, by the one rule in [`policy`].
 
@@ -27,7 +27,7 @@ pub fn pages_html(dir: &Path) -> Option<String> {
     (!pages.is_empty()).then(|| pages.concat())
 }
 
-/// Serves `dir` at `/` with fallback to `dir/index.html`; without it, the embedded app;
+/// Serves `dir` at `/` with fallback to its pages; without `dir/index.html`, the embedded app;
 /// without either, a page saying how to build it.
 pub fn configure(dir: PathBuf) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
