@@ -35,15 +35,20 @@ pub fn RoomApp() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=LoadPage>
-                <Route path=path!("/room/:id") view=|| view! { <RequireAuth><RoomPage /></RequireAuth> } />
+                <Route path=path!("/room/:id") view=room_page />
             </Routes>
         </Router>
     }
 }
 
+/// A room's page, for a signed-in person.
+fn room_page() -> impl IntoView {
+    view! { <RequireAuth><RoomPage /></RequireAuth> }
+}
+
 #[cfg(feature = "whole-app")]
 fn room_in_lobby_app() -> impl IntoView {
-    view! { <RequireAuth><RoomPage /></RequireAuth> }
+    room_page()
 }
 
 #[cfg(not(feature = "whole-app"))]

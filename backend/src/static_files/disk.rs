@@ -17,8 +17,8 @@ impl Folder {
         Folder { dir }
     }
 
-    /// The file the request names, or `index.html` for an app route, in the best stored
-    /// form the browser accepts.
+    /// The file the request names, or for an app route the page of the app that routes
+    /// it, in the best stored form the browser accepts.
     pub async fn serve(&self, req: &HttpRequest) -> HttpResponse {
         // PathBufWrap refuses `..`, hidden files and encoded slashes: nothing outside
         // the folder can be named.
@@ -30,7 +30,7 @@ impl Folder {
             .map(|rel| self.dir.join(rel))
             .filter(|path| path.is_file());
         let path = named.unwrap_or_else(|| {
-            let has_room_page = self.dir.join(policy::PAGES[1]).is_file();
+            let has_room_page = self.dir.join(policy::ROOM_PAGE).is_file();
             self.dir.join(policy::page_for(req.path(), has_room_page))
         });
         let accept = AcceptEncoding::parse(req).ok();

@@ -25,7 +25,7 @@ mod baked {
             if !path.is_empty() && !policy::is_stored_copy(path) && Assets::get(path).is_some() {
                 path
             } else {
-                policy::page_for(req.path(), Assets::get(policy::PAGES[1]).is_some())
+                policy::page_for(req.path(), Assets::get(policy::ROOM_PAGE).is_some())
             };
         let accept = AcceptEncoding::parse(req).ok();
         let variant = policy::choose(accept.as_ref(), |v| {

@@ -63,7 +63,8 @@ pub fn choose(accept: Option<&AcceptEncoding>, stored: impl Fn(Variant) -> bool)
 /// The app's pages: `index.html` (the lobby app) and `room.html` (the call app).
 pub const PAGES: [&str; 2] = ["index.html", ROOM_PAGE];
 
-const ROOM_PAGE: &str = "room.html";
+/// The call app's page, sent for a room's path.
+pub const ROOM_PAGE: &str = "room.html";
 
 /// The page that answers an app route (a path naming no file): `room.html` for a room's
 /// path, where the build made one (two WASM modules, so the lobby never downloads the
@@ -82,9 +83,9 @@ pub fn is_stored_copy(path: &str) -> bool {
 }
 
 /// `Cache-Control` for a file of the app. A file whose name carries its content hash
-/// (trunk names them `name-<16 hex digits>…`) never changes under that name, so the
-/// browser may keep it for a year without asking; anything else, `index.html` above all,
-/// is checked with the server on every use, so a new release is seen at once.
+/// (trunk names them `name-<hash>.ext` or `name-<hash>_bg.wasm`) never changes under that
+/// name, so the browser may keep it for a year without asking; anything else, the pages
+/// above all, is checked with the server on every use, so a new release is seen at once.
 pub fn cache_control(path: &str) -> &'static str {
     if has_content_hash(path) {
         "public, max-age=31536000, immutable"
@@ -93,14 +94,17 @@ pub fn cache_control(path: &str) -> &'static str {
     }
 }
 
-/// Length of the hex hash trunk puts in asset names.
-const HASH_DIGITS: usize = 16;
+/// trunk writes a 64-bit hash in hex without leading zeros: 16 digits, or fewer when the
+/// hash starts with zeros (15 in one build of 16). Fewer than 12 would be one in 2^16
+/// builds; a shorter run of hex digits is taken for a word, not a hash.
+const HASH_DIGITS: std::ops::RangeInclusive<usize> = 12..=16;
 
 fn has_content_hash(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.match_indices('-').any(|(at, _)| {
-        let rest = &name.as_bytes()[at + 1..];
-        rest.len() >= HASH_DIGITS && rest[..HASH_DIGITS].iter().all(u8::is_ascii_hexdigit)
+        let rest = &name[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+        HASH_DIGITS.contains(&digits) && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
     })
 }
 
@@ -148,12 +152,17 @@ mod tests {
             ("duet-frontend-1a2b3c4d5e6f7a8b_bg.wasm", immutable),
             ("/duet-frontend-1a2b3c4d5e6f7a8b.js", immutable),
             ("main-0123456789abcdef.css", immutable),
+            // A hash with a leading zero digit, as trunk writes it.
+            ("duet-lobby-140849082916bc5_bg.wasm", immutable),
+            ("duet-lobby-140849082916bc5.js", immutable),
             ("index.html", "no-cache"),
             ("", "no-cache"),
             ("room/abc", "no-cache"),
             ("short-1a2b3c.js", "no-cache"),
             ("not-a-hash-zzzzzzzzzzzzzzzz.js", "no-cache"),
             ("dir-0123456789abcdef/plain.js", "no-cache"),
+            ("long-0123456789abcdef0.js", "no-cache"),
+            ("tail-0123456789abcdefzz.js", "no-cache"),
         ];
         for (path, want) in cases {
             assert_eq!(cache_control(path), want, "{path}");
