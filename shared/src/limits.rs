@@ -1,5 +1,7 @@
 //! Sizes and rates that the server enforces and the client respects.
 
+use std::time::Duration;
+
 /// Largest WebSocket frame the server accepts; a bigger one closes the connection (1009).
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// Largest SDP body in an `offer` or `answer`.
@@ -31,5 +33,8 @@ pub const MSG_PER_SECOND: u32 = 20;
 pub const CHAT_BURST: u32 = 10;
 /// Chat messages a connection may send per minute, sustained.
 pub const CHAT_PER_MINUTE: u32 = 60;
-/// Rate-limited messages after which the server closes the connection (1008).
+/// Rate-limited messages within [`RATE_VIOLATION_WINDOW`] after which the server closes
+/// the connection (1008); older ones are forgiven, so only sustained flooding closes.
 pub const MAX_RATE_VIOLATIONS: u32 = 20;
+/// How far back rate-limit violations count.
+pub const RATE_VIOLATION_WINDOW: Duration = Duration::from_secs(10);

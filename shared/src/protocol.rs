@@ -100,7 +100,8 @@ impl GameState {
     }
 }
 
-/// A message from a browser to the server.
+/// A message from a browser to the server. Struct-valued fields decode through
+/// [`strict::object`], so an array in their place is `bad-message`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     tag = "type",
@@ -123,6 +124,7 @@ pub enum ClientMsg {
         /// The sender's room.
         room_id: RoomId,
         /// The offer.
+        #[serde(deserialize_with = "strict::object")]
         offer: SessionDescription,
     },
     /// An SDP answer for the other member.
@@ -130,6 +132,7 @@ pub enum ClientMsg {
         /// The sender's room.
         room_id: RoomId,
         /// The answer.
+        #[serde(deserialize_with = "strict::object")]
         answer: SessionDescription,
     },
     /// An ICE candidate for the other member.
@@ -137,6 +140,7 @@ pub enum ClientMsg {
         /// The sender's room.
         room_id: RoomId,
         /// The candidate.
+        #[serde(deserialize_with = "strict::object")]
         candidate: IceCandidate,
     },
     /// A chat line; the server stamps the sender and time and delivers it to both members.
@@ -160,6 +164,7 @@ pub enum ClientMsg {
         /// The game it is for.
         game_type: GameType,
         /// The move.
+        #[serde(deserialize_with = "strict::object")]
         move_data: Move,
     },
     /// Reset the current game for both members.
@@ -374,6 +379,15 @@ impl ClientMsg {
 
     /// Parses and validates one text frame, telling apart malformed, unknown and oversized input.
     pub fn decode(text: &str) -> Result<ClientMsg, DecodeError> {
+        // serde takes an internally tagged enum from an array too (`["join-room", id]`).
+        if !text.trim_start().starts_with('{') {
+            return Err(match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(_) => {
+                    DecodeError::new(ErrorCode::BadMessage, "the message must be a JSON object")
+                }
+                Err(_) => DecodeError::new(ErrorCode::BadMessage, "the message is not valid JSON"),
+            });
+        }
         match serde_json::from_str::<ClientMsg>(text) {
             Ok(msg) => msg.validate().map(|()| msg),
             Err(err) => Err(classify(text, &err)),
@@ -482,6 +496,8 @@ fn classify(text: &str, err: &serde_json::Error) -> DecodeError {
         Some(_) => DecodeError::new(ErrorCode::BadMessage, "\"type\" must be a string"),
     }
 }
+
+mod strict;
 
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,7 @@ use crate::metrics::Metrics;
 use crate::state::AppState;
 use actix_web::web;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
-use duet_shared::limits::MAX_RATE_VIOLATIONS;
+use duet_shared::limits::MAX_FRAME_BYTES;
 use duet_shared::protocol::ClientMsg;
 use duet_shared::{ErrorCode, RoomId, ServerMsg};
 use governor::{DefaultDirectRateLimiter, RateLimiter};
@@ -20,6 +20,9 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
+use violations::{Verdict, Violations};
+
+mod violations;
 
 /// A connection's state between frames.
 struct Connection {
@@ -29,7 +32,8 @@ struct Connection {
     room: Option<RoomId>,
     /// The frame rate (the room's rules, chat rate included, are the room state's).
     limiter: DefaultDirectRateLimiter,
-    violations: u32,
+    /// Recent frames over that rate.
+    violations: Violations,
 }
 
 /// Serves one upgraded connection until it closes, its logs in a `ws` span naming the
@@ -70,7 +74,7 @@ async fn serve(
         },
         room: None,
         limiter: RateLimiter::direct(settings.ws_quota),
-        violations: 0,
+        violations: Violations::default(),
         state,
     };
     if let Err(e) = me
@@ -134,14 +138,7 @@ async fn serve(
                     }
                     Ok(AggregatedMessage::Pong(_)) => continue,
                     Ok(AggregatedMessage::Close(_)) => break Some(CloseCode::Normal.into()),
-                    Err(actix_ws::ProtocolError::Overflow) => break Some(CloseReason {
-                        code: CloseCode::Size,
-                        description: Some("frame too large".into()),
-                    }),
-                    Err(e) => break Some(CloseReason {
-                        code: CloseCode::Protocol,
-                        description: Some(e.to_string()),
-                    }),
+                    Err(e) => break Some(close_for(&e)),
                 };
                 for reply in replies {
                     if let ServerMsg::Error { code, .. } = &reply {
@@ -192,9 +189,8 @@ impl Connection {
     /// Handles one text frame: the replies to send back, or the reason to close.
     async fn handle_text(&mut self, text: &str) -> Result<Vec<ServerMsg>, CloseReason> {
         if self.limiter.check().is_err() {
-            self.violations += 1;
             Metrics::count(&self.state.metrics.rate_limited, "signaling");
-            if self.violations > MAX_RATE_VIOLATIONS {
+            if self.violations.record(Instant::now()) == Verdict::Close {
                 tracing::warn!("closing a connection that kept flooding");
                 return Err(CloseReason {
                     code: CloseCode::Policy,
@@ -286,6 +282,36 @@ impl Connection {
             }
         }
     }
+}
+
+/// What actix-ws's aggregator reports, as an I/O error, when a fragmented message grows
+/// past the limit (it has no variant of its own).
+const CONTINUATION_OVERFLOW: &str = "Exceeded maximum continuation size";
+
+/// The close frame for a frame the transport refused (RFC 6455 §7.4.1): 1009 for a
+/// message over the size limit, whole or fragmented; 1007 for a text message that is not
+/// UTF-8; 1002 for anything else that breaks the framing.
+fn close_for(e: &actix_ws::ProtocolError) -> CloseReason {
+    let (code, description) = match e {
+        actix_ws::ProtocolError::Overflow => (CloseCode::Size, too_large()),
+        actix_ws::ProtocolError::Io(io) if io.to_string() == CONTINUATION_OVERFLOW => {
+            (CloseCode::Size, too_large())
+        }
+        actix_ws::ProtocolError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => (
+            CloseCode::Invalid,
+            "a text message must be valid UTF-8".to_owned(),
+        ),
+        other => (CloseCode::Protocol, other.to_string()),
+    };
+    CloseReason {
+        code,
+        description: Some(description),
+    }
+}
+
+/// The 1009 reason, naming the limit (well under the 123 bytes a reason may take).
+fn too_large() -> String {
+    format!("a message may be at most {MAX_FRAME_BYTES} bytes")
 }
 
 /// Counts an error code sent to a client.

@@ -348,3 +348,54 @@ fn room_id_is_the_named_room_for_every_message() {
         assert_eq!(msg.room_id(), room());
     }
 }
+
+/// Values of another JSON type than `v`, including the array serde would take for a struct.
+fn wrong_types(v: &Value) -> Vec<Value> {
+    let as_array = match v {
+        Value::Object(fields) => Value::Array(fields.values().cloned().collect()),
+        other => json!([other]),
+    };
+    let other_scalar = if v.is_string() { json!(7) } else { json!("7") };
+    vec![as_array, other_scalar, json!(true)]
+}
+
+#[test]
+fn a_field_of_the_wrong_json_type_is_a_bad_message_every_time() {
+    for (_, wire) in client_cases() {
+        let fields = wire.as_object().unwrap();
+        // The whole message as an array: serde takes `["join-room", id]` for the enum.
+        let values: Vec<Value> = fields.values().cloned().collect();
+        let text = Value::Array(values).to_string();
+        assert_eq!(
+            ClientMsg::decode(&text).map_err(|e| e.code),
+            Err(ErrorCode::BadMessage),
+            "{text}"
+        );
+        for (name, value) in fields.iter().filter(|(name, _)| *name != "type") {
+            for wrong in wrong_types(value) {
+                let mut msg = fields.clone();
+                msg.insert(name.clone(), wrong);
+                let text = Value::Object(msg).to_string();
+                assert_eq!(
+                    ClientMsg::decode(&text).map_err(|e| e.code),
+                    Err(ErrorCode::BadMessage),
+                    "{text}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_cases_from_the_fuzzing_report_are_refused() {
+    let r = ROOM;
+    for text in [
+        json!({"type": "game-move", "roomId": r, "gameType": "tic-tac-toe", "moveData": [4]}),
+        json!({"type": "offer", "roomId": r, "offer": ["offer", "v=0"]}),
+        json!({"type": "ice-candidate", "roomId": r, "candidate": ["candidate:1"]}),
+        json!(["join-room", r]),
+    ] {
+        let err = ClientMsg::decode(&text.to_string()).expect_err("refused");
+        assert_eq!(err.code, ErrorCode::BadMessage, "{text}");
+    }
+}
