@@ -11,6 +11,7 @@ mod auth;
 mod browser;
 mod call;
 mod components;
+mod files;
 mod links;
 mod pages;
 mod signaling;

@@ -4,6 +4,7 @@
 //! [`Effect`]s it returns. It decides nothing.
 
 mod devices;
+mod files;
 
 use super::PATH_EVERY;
 use super::io::{Command, Effect, Input, PeerInput, RoomError, SocketInput, Timer, TimerKind};
@@ -11,6 +12,7 @@ use super::machine::CallMachine;
 use super::view::CallView;
 use crate::api;
 use crate::browser;
+use crate::files::FileInput;
 use crate::signaling::{self, Signaling, SocketEvent};
 use crate::webrtc::media::LocalMedia;
 use crate::webrtc::peer::{Peer, PeerEvent};
@@ -45,6 +47,8 @@ struct Driver {
     /// The generation of each running timer (a cancelled one is absent).
     timers: RefCell<HashMap<TimerKind, u32>>,
     ended: Cell<bool>,
+    /// Files being sent and received.
+    files: files::FileStore,
 }
 
 impl Call {
@@ -53,7 +57,10 @@ impl Call {
         // Reconnect jitter only needs to differ between browsers.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
-        let (machine, effects) = CallMachine::new(me, seed);
+        let (mut machine, effects) = CallMachine::new(me, seed);
+        if files::can_save_to_disk() {
+            machine.receive_to_disk();
+        }
         let driver = Rc::new(Driver {
             room_id,
             view,
@@ -67,6 +74,7 @@ impl Call {
             peer: RefCell::new(None),
             timers: RefCell::new(HashMap::new()),
             ended: Cell::new(false),
+            files: files::FileStore::default(),
         });
         for effect in effects {
             driver.execute(effect);
@@ -133,6 +141,26 @@ impl Call {
     /// Sets up the connection to the other person again from scratch.
     pub fn reconnect(&self) {
         self.command(Command::Reconnect);
+    }
+
+    /// Offers `files` to the other person (each is read a slice at a time when sent).
+    pub fn send_files(&self, files: Vec<web_sys::File>) {
+        self.0.offer_files(files);
+    }
+
+    /// Accepts (`true`) or declines an incoming file.
+    pub fn answer_file(&self, id: u32, accept: bool) {
+        let input = if accept {
+            FileInput::Accept(id)
+        } else {
+            FileInput::Decline(id)
+        };
+        self.0.feed(Input::Files(input));
+    }
+
+    /// Cancels a transfer (`outgoing`: one this person sends).
+    pub fn cancel_file(&self, outgoing: bool, id: u32) {
+        self.0.feed(Input::Files(FileInput::Cancel(outgoing, id)));
     }
 
     /// Leaves the room: tells the server, closes the connection, stops every device.
@@ -250,6 +278,7 @@ impl Driver {
             Effect::DropRemoteStream => self.view.remote_stream.set(None),
             Effect::StartTimer(timer, after) => self.start_timer(timer, after),
             Effect::CancelTimer(kind) => drop(self.timers.borrow_mut().remove(&kind)),
+            Effect::Files(effect) => self.file_effect(effect),
             Effect::Render => self.view.show(self.machine.borrow().view()),
             Effect::End(_) => self.end(),
             Effect::AcquireMedia
@@ -309,6 +338,7 @@ impl Driver {
                 PeerEvent::RemoteMedia(state) => PeerInput::RemoteMedia(state),
                 PeerEvent::ChannelOpen => PeerInput::ChannelOpen,
                 PeerEvent::ChannelClosed => PeerInput::ChannelClosed,
+                PeerEvent::Files(input) => PeerInput::Files(input),
             };
             feed(Input::Peer(generation, input));
         };
@@ -363,6 +393,7 @@ impl Driver {
         self.view.local_stream.set(None);
         self.view.remote_stream.set(None);
         self.view.path.set(None);
+        self.end_files();
     }
 
     /// Refreshes the connection path panel every [`PATH_EVERY`] until the call ends.

@@ -3,6 +3,7 @@
 //! machine runs and is tested natively.
 
 use super::state::{End, MediaIssue};
+use crate::files::{FileEffect, FileInput};
 use crate::webrtc::media::MediaProblem;
 use duet_shared::api::Room;
 use duet_shared::protocol::{IceCandidate, ServerMsg};
@@ -111,6 +112,8 @@ pub enum PeerInput {
     ChannelClosed,
     /// The other person says what they send.
     RemoteMedia(MediaState),
+    /// Something happened on the file channel.
+    Files(FileInput),
     /// The connection could not be created.
     Unusable(String),
 }
@@ -209,6 +212,8 @@ pub enum Input {
     Timer(Timer),
     /// The person did something.
     Command(Command),
+    /// Files: the person's choices, and the driver's reads and writes.
+    Files(FileInput),
 }
 
 /// What the machine asks the driver to do, in order.
@@ -269,6 +274,8 @@ pub enum Effect {
     StartTimer(Timer, Duration),
     /// Forget the running timer of this kind.
     CancelTimer(TimerKind),
+    /// Carry out a file transfer's step.
+    Files(FileEffect),
     /// The view model changed: show it.
     Render,
     /// The call is over (`None`: the person left): release everything.

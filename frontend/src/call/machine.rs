@@ -6,6 +6,7 @@
 //! driver only moves data, so all of it is tested natively with time as a value.
 
 mod commands;
+mod files;
 mod link;
 mod model;
 mod server;
@@ -17,6 +18,7 @@ use super::io::{Effect, Input, Outbound, SocketInput, Timer, TimerKind};
 use super::state::{Device, End, Link, MediaIssue, Notice, Phase, ServerLink};
 use super::{CHECK_SESSION_AFTER, MAX_RECONNECT_DELAY, RECONNECT_DELAY};
 use crate::call::io::{LinkState, RoomError};
+use crate::files::FileMachine;
 use duet_shared::UserId;
 use duet_shared::api::Room;
 pub use model::ViewModel;
@@ -95,6 +97,8 @@ pub struct CallMachine {
     chat: Chat,
     chat_open: bool,
     seq: u64,
+    /// Files sent and received over the connection's file channel.
+    files: FileMachine,
 }
 
 impl CallMachine {
@@ -128,6 +132,7 @@ impl CallMachine {
             chat: Chat::default(),
             chat_open: false,
             seq: 0,
+            files: FileMachine::new(crate::files::BLOB_LIMIT, files::too_big_for_memory()),
         };
         let effects = vec![
             Effect::FetchRoom,
@@ -176,6 +181,7 @@ impl CallMachine {
                 }
             }
             Input::Command(command) => self.on_command(command),
+            Input::Files(input) => self.on_files(input),
         }
         if self.view != before {
             self.out.push(Effect::Render);

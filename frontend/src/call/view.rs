@@ -6,6 +6,7 @@ use super::chat::ChatLine;
 use super::io::MediaState;
 use super::machine::ViewModel;
 use super::state::{Device, Link, Notice, Phase, Seat, ServerLink};
+use crate::files::TransferView;
 use crate::webrtc::media::Stream;
 use crate::webrtc::stats::PathReport;
 use duet_shared::api::Room;
@@ -53,6 +54,8 @@ pub struct CallView {
     pub server: RwSignal<ServerLink>,
     /// How the call travels (refreshed every few seconds while connected).
     pub path: RwSignal<Option<PathReport>>,
+    /// Files sent and received, oldest first.
+    pub files: RwSignal<Vec<TransferView>>,
 }
 
 impl CallView {
@@ -78,6 +81,7 @@ impl CallView {
             notice: RwSignal::new(None),
             server: RwSignal::new(ServerLink::Online),
             path: RwSignal::new(None),
+            files: RwSignal::new(Vec::new()),
         }
     }
 
@@ -99,6 +103,7 @@ impl CallView {
         sync(self.game, &model.game);
         sync(self.notice, &model.notice);
         sync(self.server, &model.server);
+        sync(self.files, &model.files);
     }
 }
 

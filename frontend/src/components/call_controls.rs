@@ -13,6 +13,8 @@ pub enum Panel {
     Chat,
     /// Tic-Tac-Toe.
     Game,
+    /// Files sent and received.
+    Files,
 }
 
 fn device_key(d: Device) -> &'static str {
@@ -133,6 +135,30 @@ pub fn CallControls(
                                 <span class="badge" data-testid="unread-badge">
                                     {n}
                                     <span class="sr-only">" unread"</span>
+                                </span>
+                            }
+                        })
+                }}
+            </button>
+            <button
+                type="button"
+                class="control"
+                class:active=move || panel.get() == Some(Panel::Files)
+                aria-expanded=move || (panel.get() == Some(Panel::Files)).to_string()
+                aria-controls="side-panel"
+                data-testid="toggle-files"
+                on:click=move |_| toggle_panel(Panel::Files)
+            >
+                <Svg icon=Icon::File />
+                <span class="control-label">"Files"</span>
+                {move || {
+                    let n = view.files.with(|f| crate::components::files::waiting(f));
+                    (n > 0)
+                        .then(|| {
+                            view! {
+                                <span class="badge" data-testid="files-badge">
+                                    {n}
+                                    <span class="sr-only">" waiting for your answer"</span>
                                 </span>
                             }
                         })

@@ -30,6 +30,8 @@ pub enum Icon {
     Plus,
     /// A speaker.
     Sound,
+    /// A sheet with a folded corner.
+    File,
 }
 
 /// Draws `icon`.
@@ -60,6 +62,7 @@ pub fn Svg(
         Icon::Copy => "M9 9h10v11H9zM5 15V4h10",
         Icon::Lock => "M6 11h12v9H6zM8.5 11V8a3.5 3.5 0 0 1 7 0v3",
         Icon::Plus => "M12 5v14M5 12h14",
+        Icon::File => "M6 3h8l4 4v14H6zM14 3v4h4",
         Icon::Sound => "M4 9h4l5-4v14l-5-4H4zM16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12",
     };
     view! {

@@ -4,6 +4,7 @@
 pub mod call_controls;
 pub mod chat;
 pub mod copy_button;
+pub mod files;
 pub mod form;
 pub mod icons;
 pub mod join_private;

@@ -7,6 +7,7 @@ use crate::call::state::{Device, End, Link, MediaIssue, Phase};
 use crate::call::{Call, CallView};
 use crate::components::call_controls::{CallControls, Panel};
 use crate::components::chat::ChatPanel;
+use crate::components::files::{FilesPanel, file_list, waiting};
 use crate::components::path_panel::PathPanel;
 use crate::components::room_card::type_label;
 use crate::components::tictactoe::GamePanel;
@@ -55,6 +56,21 @@ fn CallScreen(id: RoomId) -> impl IntoView {
         let open = panel.get() == Some(Panel::Chat);
         call.with_value(|c| c.chat_panel(open));
     });
+    // An incoming offer opens the files panel, unless another panel is in use.
+    Effect::new(move |_| {
+        if view.files.with(|f| waiting(f)) > 0 && panel.get_untracked().is_none() {
+            panel.set(Some(Panel::Files));
+        }
+    });
+    // Files dropped anywhere on the call are offered to the other person.
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        let files = file_list(ev.data_transfer().and_then(|d| d.files()));
+        if !files.is_empty() {
+            call.with_value(|c| c.send_files(files));
+            panel.set(Some(Panel::Files));
+        }
+    };
     let on_leave = Callback::new(move |()| {
         call.with_value(Call::leave);
         // The lobby is the other app: a page load.
@@ -73,18 +89,27 @@ fn CallScreen(id: RoomId) -> impl IntoView {
     (move || match ended.get() {
         Some(end) => view! { <Ended end /> }.into_any(),
         None => view! {
-            <div class="call" data-testid="call" class:with-panel=move || panel.get().is_some()>
+            <div
+                class="call"
+                data-testid="call"
+                class:with-panel=move || panel.get().is_some()
+                on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:drop=on_drop
+            >
                 <CallHeader view />
                 <div class="call-body">
                     <Stage call view />
                     <aside
                         id="side-panel"
                         class="side-panel"
-                        aria-label="Chat and game"
+                        aria-label="Chat, game and files"
                         hidden=move || panel.get().is_none()
                     >
                         <div hidden=move || panel.get() != Some(Panel::Chat)>
                             <ChatPanel call view />
+                        </div>
+                        <div hidden=move || panel.get() != Some(Panel::Files)>
+                            <FilesPanel call view />
                         </div>
                         <Show when=move || game_room.get()>
                             <div hidden=move || panel.get() != Some(Panel::Game)>

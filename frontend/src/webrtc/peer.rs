@@ -12,11 +12,13 @@
 //! released by [`Peer::close`] (or drop). When to offer, restart or close is the
 //! call machine's decision; this module only carries it out.
 
+mod files;
 mod handlers;
 mod negotiation;
 
 use super::media::{LocalMedia, Stream, Track};
 use crate::call::io::{Description, LinkState, MediaState};
+use crate::files::FileInput;
 use duet_shared::api::{IceServer, IceTransportPolicy};
 use duet_shared::protocol::IceCandidate;
 use futures::channel::mpsc;
@@ -69,6 +71,8 @@ pub enum PeerEvent {
     /// The data channel closed: the other side's connection is gone (it left,
     /// reloaded, or closed its connection).
     ChannelClosed,
+    /// Something happened on the file channel.
+    Files(FileInput),
 }
 
 /// A browser event handler, owned by the connection.
@@ -105,6 +109,8 @@ struct Inner {
     audio_sender: RefCell<Option<RtcRtpSender>>,
     video_sender: RefCell<Option<RtcRtpSender>>,
     channel: RtcDataChannel,
+    /// Files, on their own channel so they never queue ahead of media-state messages.
+    files: RtcDataChannel,
     media_state: Cell<MediaState>,
     closures: RefCell<Vec<Handler>>,
 }
@@ -137,6 +143,7 @@ impl Peer {
         init.set_negotiated(true);
         init.set_id(0);
         let channel = pc.create_data_channel_with_data_channel_dict("duet", &init);
+        let files = files::create(&pc);
 
         let inner = Rc::new(Inner {
             pc,
@@ -153,10 +160,12 @@ impl Peer {
             audio_sender: RefCell::new(None),
             video_sender: RefCell::new(None),
             channel,
+            files,
             media_state: Cell::new(state),
             closures: RefCell::new(Vec::new()),
         });
         Inner::install_handlers(&inner);
+        Inner::install_file_handlers(&inner);
         super::trace(&format!("new connection, polite={polite}"));
         inner.add_local(media.mic(), "audio");
         inner.add_local(media.outgoing_video(), "video");
@@ -248,6 +257,7 @@ impl Inner {
         self.channel.set_onclose(None);
         self.channel.set_onmessage(None);
         self.channel.close();
+        self.close_files();
         self.pc.close();
         for track in self.remote.get_tracks().iter() {
             if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {

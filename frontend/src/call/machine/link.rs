@@ -67,9 +67,11 @@ impl CallMachine {
         self.peer_present = false;
         self.peer_user = None;
         self.cancel_timer(TimerKind::Away);
+        let name = self.view.peer.as_ref().map(|p| p.name.clone());
+        let name = name.unwrap_or_else(|| "The other person".into());
+        self.files_peer_left(&name);
         if say_so {
-            let name = self.view.peer.as_ref().map(|p| p.name.clone());
-            self.view.left = Some(name.unwrap_or_else(|| "The other person".into()));
+            self.view.left = Some(name);
         }
         self.view.peer = None;
         self.view.remote_media = None;
@@ -206,12 +208,14 @@ impl CallMachine {
                 }
             }
             PeerInput::RemoteMedia(state) => self.view.remote_media = Some(state),
+            PeerInput::Files(input) => self.on_files(input),
             PeerInput::Unusable(_) => self.view.link = Link::Failed,
         }
     }
 
     /// Follows the connection's state; a lost path is repaired with ICE restarts.
     fn on_link(&mut self, state: LinkState) {
+        self.files_link(state == LinkState::Connected);
         let restarting = self.peer.as_ref().is_some_and(|p| p.ice_restarts > 0);
         match state {
             LinkState::Connected => {

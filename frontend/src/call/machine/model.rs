@@ -3,6 +3,7 @@
 use crate::call::chat::ChatLine;
 use crate::call::io::MediaState;
 use crate::call::state::{Device, Link, Notice, Phase, Seat, ServerLink};
+use crate::files::TransferView;
 use duet_shared::api::Room;
 use duet_shared::protocol::{GameState, Peer as PeerInfo};
 
@@ -41,6 +42,8 @@ pub struct ViewModel {
     pub notice: Option<Notice>,
     /// The connection to the server.
     pub server: ServerLink,
+    /// Files sent and received, oldest first.
+    pub files: Vec<TransferView>,
 }
 
 impl ViewModel {
@@ -62,6 +65,7 @@ impl ViewModel {
             game: None,
             notice: None,
             server: ServerLink::Online,
+            files: Vec::new(),
         }
     }
 }
