@@ -72,9 +72,10 @@ dist:
 
 # Benchmarks: the built app's size, the signaling load run on one instance and on two sharing
 # Redis and Postgres, compared (`FULL=1 just bench` for 10,000 clients), and the embedded
-# TURN server against coturn.
+# TURN server against coturn, call set-up, and file transfer throughput against a bare data channel.
 bench:
     scripts/bench-delivery.sh
     scripts/bench-load.sh
     scripts/bench-turn.sh
     scripts/bench-setup.sh
+    scripts/bench-files.sh
