@@ -21,8 +21,9 @@ dev:
     scripts/dev.sh
 
 # Every check and test: format, lints, the shared crate on wasm32, Rust tests on SQLite and
-# Postgres, the end-to-end suite in two headless Chromiums, and the one-file binary's serving.
-test: check test-sqlite test-postgres e2e test-embedded
+# Postgres, schemathesis against the API, the end-to-end suite in two headless Chromiums,
+# and the one-file binary's serving.
+test: check test-sqlite test-postgres schemathesis e2e test-embedded
 
 # Format, lints with warnings denied, and the shared crate built for the browser.
 check:
@@ -49,6 +50,11 @@ test-postgres: services
     status=0; DUET_TEST_DB=postgres cargo nextest run {{native}} --no-fail-fast \
         -E 'package(duet-backend) and binary(api) and not test(/^multi_instance::/)' || status=$?; \
         scripts/test-cleanup.sh; exit $status
+
+# Schemathesis (pinned, in a virtual environment under target/tools) against the real
+# server as a signed-in user: every check, bounded examples and time; any finding fails.
+schemathesis:
+    scripts/schemathesis.sh
 
 # Longer property-based fuzzing of message decoding and the room state machine.
 fuzz cases="100000":

@@ -38,6 +38,9 @@ pub enum AppError {
     /// 404: no such thing, or not visible to the caller.
     #[error("{0}")]
     NotFound(&'static str),
+    /// 405: the path exists but not with this method; `Allow` lists the ones it has.
+    #[error("this path does not support the method; it allows {}", .0.join(", "))]
+    MethodNotAllowed(&'static [&'static str]),
     /// 409: conflicts with existing data.
     #[error("{message}")]
     Conflict {
@@ -84,6 +87,7 @@ impl AppError {
             AppError::InvalidCredentials => "invalid-credentials",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not-found",
+            AppError::MethodNotAllowed(_) => "method-not-allowed",
             AppError::Conflict { code, .. } => code,
             AppError::RateLimited(_) => "rate-limited",
             AppError::TooManyConnections => "too-many-connections",
@@ -117,6 +121,7 @@ impl ResponseError for AppError {
             AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::RateLimited(_) | AppError::TooManyConnections => {
                 StatusCode::TOO_MANY_REQUESTS
@@ -148,6 +153,9 @@ impl ResponseError for AppError {
             AppError::Unavailable(_) => {
                 response
                     .insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY.as_secs().to_string()));
+            }
+            AppError::MethodNotAllowed(allowed) => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
             }
             _ => {}
         }

@@ -9,7 +9,7 @@ use crate::settings::{ConfigError, SessionSecret, Settings};
 use crate::signaling::admission::Admission;
 use crate::signaling::hub::HubError;
 use crate::signaling::redis_hub::RedisHub;
-use crate::signaling::{Hub, MemoryHub, upgrade};
+use crate::signaling::{Hub, MemoryHub};
 use crate::state::{AppState, Limits};
 use crate::turn_provider::TurnProvider;
 use crate::{db, http, security_headers, static_files, turn_embedded};
@@ -164,13 +164,12 @@ impl Application {
                 .app_data(app_state.clone())
                 .app_data(
                     web::JsonConfig::default()
-                        .limit(16 * 1024)
+                        .limit(http::openapi::MAX_JSON_BODY_BYTES)
                         .error_handler(error::json_error_handler),
                 )
                 .app_data(web::QueryConfig::default().error_handler(error::query_error_handler))
                 .app_data(web::PathConfig::default().error_handler(error::path_error_handler))
-                .route("/healthz", web::get().to(http::health::healthz))
-                .route("/ws", web::get().to(upgrade::ws))
+                .configure(http::root)
                 .service(
                     web::scope("/api")
                         .configure(http::configure)

@@ -14,12 +14,12 @@ pub const MAX_CHAT_CHARS: usize = 2000;
 pub const MAX_ROOM_NAME_CHARS: usize = 80;
 /// Longest display name, in characters.
 pub const MAX_USER_NAME_CHARS: usize = 60;
-/// Longest e-mail address, in bytes (RFC 5321).
-pub const MAX_EMAIL_BYTES: usize = 254;
+/// Longest e-mail address, in characters (RFC 5321's 254, counted as the API documents it).
+pub const MAX_EMAIL_CHARS: usize = 254;
 /// Shortest password accepted at sign-up, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 8;
-/// Longest password accepted, in bytes (bounds hashing work).
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Longest password accepted, in characters (bounds hashing work to 4 KiB).
+pub const MAX_PASSWORD_CHARS: usize = 1024;
 /// ICE candidates a connection may send between two SDP descriptions.
 pub const MAX_CANDIDATES_PER_NEGOTIATION: u32 = 100;
 /// Members a room holds at most.

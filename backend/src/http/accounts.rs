@@ -1,6 +1,6 @@
 //! Sign-up, sign-in, sign-out and the profile.
 
-use super::validate;
+use super::{resource, validate};
 use crate::auth::{AuthUser, SESSION_COOKIE, password};
 use crate::db::{self, users};
 use crate::error::AppError;
@@ -16,10 +16,10 @@ use uuid::Uuid;
 
 /// Registers the account routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/signup", web::post().to(signup))
-        .route("/signin", web::post().to(signin))
-        .route("/signout", web::post().to(signout))
-        .route("/profile", web::get().to(profile));
+    cfg.service(resource("/signup", &["POST"]).route(web::post().to(signup)))
+        .service(resource("/signin", &["POST"]).route(web::post().to(signin)))
+        .service(resource("/signout", &["POST"]).route(web::post().to(signout)))
+        .service(resource("/profile", &["GET"]).route(web::get().to(profile)));
 }
 
 /// `POST /api/signup` body; fields are optional here so a missing one is named in the error.

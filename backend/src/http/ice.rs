@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Registers the ICE route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webrtc/ice", web::get().to(ice_servers));
+    cfg.service(super::resource("/webrtc/ice", &["GET"]).route(web::get().to(ice_servers)));
 }
 
 /// STUN and TURN servers for `RTCPeerConnection`, with short-lived TURN credentials

@@ -1,6 +1,6 @@
 //! Rooms: create, list (with live occupancy), show, join by id, delete.
 
-use super::validate;
+use super::{resource, validate};
 use crate::auth::AuthUser;
 use crate::db::{self, rooms};
 use crate::error::AppError;
@@ -18,11 +18,17 @@ pub const MAX_ROOMS_PER_USER: i64 = 50;
 
 /// Registers the room routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/rooms", web::post().to(create))
-        .route("/rooms", web::get().to(list))
-        .route("/rooms/{id}", web::get().to(show))
-        .route("/rooms/{id}", web::delete().to(delete))
-        .route("/join-room", web::post().to(join));
+    cfg.service(
+        resource("/rooms", &["GET", "POST"])
+            .route(web::post().to(create))
+            .route(web::get().to(list)),
+    )
+    .service(
+        resource("/rooms/{id}", &["GET", "DELETE"])
+            .route(web::get().to(show))
+            .route(web::delete().to(delete)),
+    )
+    .service(resource("/join-room", &["POST"]).route(web::post().to(join)));
 }
 
 #[derive(Deserialize)]
@@ -112,14 +118,17 @@ async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let room_type = match query.room_type.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(t) => Some(room_type(t)?),
-    };
-    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    if q.is_some_and(|q| q.chars().count() > duet_shared::limits::MAX_ROOM_NAME_CHARS) {
+    // Exactly one of the names: an empty or unknown type is refused, never read as "all".
+    let room_type = query.room_type.as_deref().map(room_type).transpose()?;
+    // Counted as sent, as the document's `maxLength` counts.
+    if query
+        .q
+        .as_deref()
+        .is_some_and(|q| q.chars().count() > duet_shared::limits::MAX_ROOM_NAME_CHARS)
+    {
         return Err(AppError::validation("q", "the search text is too long"));
     }
+    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let mut found = rooms::list(&state.pool, user.id, room_type, q).await?;
     with_occupancy(&state, &mut found).await?;
     Ok(HttpResponse::Ok().json(found))

@@ -12,9 +12,10 @@ use duet_shared::limits::MAX_FRAME_BYTES;
 
 /// Upgrades an authenticated, same-origin request to a signaling WebSocket.
 #[utoipa::path(get, path = "/ws", tag = "signaling", security(("bearer" = []), ("cookie" = [])),
-    description = "The signaling WebSocket; messages are described in docs/protocol.md.",
+    description = "The signaling WebSocket (RFC 6455 handshake: `Connection: Upgrade`, `Upgrade: websocket`, `Sec-WebSocket-Version: 13`, `Sec-WebSocket-Key`); messages and close codes are described in docs/protocol.md.",
     responses(
         (status = 101, description = "Switching to the WebSocket protocol"),
+        (status = 400, description = "Not a WebSocket upgrade request", body = duet_shared::api::ApiError),
         (status = 401, description = "No valid session", body = duet_shared::api::ApiError),
         (status = 403, description = "Foreign Origin", body = duet_shared::api::ApiError),
         (status = 429, description = "Too many open connections", body = duet_shared::api::ApiError)))]

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod conformance;
 mod helpers;
 mod logs;
 mod multi_instance;
