@@ -2,6 +2,7 @@
 //! which fires the timers then due) and what must follow from it.
 
 mod chat;
+mod files;
 mod link;
 mod setup;
 
