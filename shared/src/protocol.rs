@@ -328,6 +328,28 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    /// Every code, in declaration order (docs/protocol.md lists each).
+    pub const ALL: [ErrorCode; 16] = [
+        ErrorCode::BadMessage,
+        ErrorCode::UnknownType,
+        ErrorCode::BinaryNotSupported,
+        ErrorCode::TooLarge,
+        ErrorCode::NotInRoom,
+        ErrorCode::AlreadyInRoom,
+        ErrorCode::RoomNotFound,
+        ErrorCode::RateLimited,
+        ErrorCode::TooManyCandidates,
+        ErrorCode::Replaced,
+        ErrorCode::NotAGameRoom,
+        ErrorCode::NoGame,
+        ErrorCode::WrongGame,
+        ErrorCode::IllegalMove,
+        ErrorCode::NotYourTurn,
+        ErrorCode::Internal,
+    ];
+}
+
 impl ServerMsg {
     /// An error message with its code and text.
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {

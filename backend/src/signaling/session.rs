@@ -324,3 +324,77 @@ fn count_error(state: &AppState, code: ErrorCode) {
 fn internal() -> ServerMsg {
     ServerMsg::error(ErrorCode::Internal, "the server failed; try again")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The close codes in docs/protocol.md's table.
+    fn documented() -> BTreeSet<u16> {
+        let doc = include_str!("../../../docs/protocol.md");
+        let table = doc
+            .split("### Close codes")
+            .nth(1)
+            .expect("docs/protocol.md has a close code table");
+        table
+            .lines()
+            .filter_map(|line| line.strip_prefix("| "))
+            .filter_map(|row| row.split(' ').next()?.parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn the_close_codes_sent_are_the_ones_the_protocol_document_lists() {
+        // Every `CloseCode::` this file's serving code names (the tests below excluded).
+        let source = include_str!("session.rs");
+        let serving = source.split("#[cfg(test)]").next().unwrap_or_default();
+        let sent: BTreeSet<u16> = serving
+            .split("CloseCode::")
+            .skip(1)
+            .map(|rest| {
+                let name: String = rest
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
+                let code = match name.as_str() {
+                    "Normal" => CloseCode::Normal,
+                    "Away" => CloseCode::Away,
+                    "Protocol" => CloseCode::Protocol,
+                    "Unsupported" => CloseCode::Unsupported,
+                    "Abnormal" => CloseCode::Abnormal,
+                    "Invalid" => CloseCode::Invalid,
+                    "Policy" => CloseCode::Policy,
+                    "Size" => CloseCode::Size,
+                    "Extension" => CloseCode::Extension,
+                    "Error" => CloseCode::Error,
+                    "Restart" => CloseCode::Restart,
+                    "Again" => CloseCode::Again,
+                    other => panic!("a close code this test does not know: {other}"),
+                };
+                u16::from(code)
+            })
+            .collect();
+        assert_eq!(sent, documented());
+    }
+
+    #[test]
+    fn refused_frames_close_with_the_rfc_6455_codes() {
+        let io = |kind, msg: &str| actix_ws::ProtocolError::Io(std::io::Error::new(kind, msg));
+        let cases = [
+            (actix_ws::ProtocolError::Overflow, 1009),
+            (io(std::io::ErrorKind::Other, CONTINUATION_OVERFLOW), 1009),
+            (io(std::io::ErrorKind::InvalidData, "invalid utf-8"), 1007),
+            (actix_ws::ProtocolError::UnmaskedFrame, 1002),
+        ];
+        for (error, code) in cases {
+            let close = close_for(&error);
+            assert_eq!(u16::from(close.code), code, "{error}");
+            let reason = close.description.unwrap_or_default();
+            assert!(reason.len() <= 123, "{reason}");
+            if code == 1009 {
+                assert!(reason.contains(&MAX_FRAME_BYTES.to_string()), "{reason}");
+            }
+        }
+    }
+}

@@ -399,3 +399,58 @@ fn the_cases_from_the_fuzzing_report_are_refused() {
         assert_eq!(err.code, ErrorCode::BadMessage, "{text}");
     }
 }
+
+#[test]
+fn the_protocol_document_lists_every_error_code_and_no_other() {
+    // A new code must join `ErrorCode::ALL` (this match stops compiling until it does
+    // not miss one), and then docs/protocol.md's table.
+    for code in ErrorCode::ALL {
+        match code {
+            ErrorCode::BadMessage
+            | ErrorCode::UnknownType
+            | ErrorCode::BinaryNotSupported
+            | ErrorCode::TooLarge
+            | ErrorCode::NotInRoom
+            | ErrorCode::AlreadyInRoom
+            | ErrorCode::RoomNotFound
+            | ErrorCode::RateLimited
+            | ErrorCode::TooManyCandidates
+            | ErrorCode::Replaced
+            | ErrorCode::NotAGameRoom
+            | ErrorCode::NoGame
+            | ErrorCode::WrongGame
+            | ErrorCode::IllegalMove
+            | ErrorCode::NotYourTurn
+            | ErrorCode::Internal => {}
+        }
+    }
+    let doc = include_str!("../../../docs/protocol.md");
+    let table = doc
+        .split("## Errors and limits")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").nth(1))
+        .expect("docs/protocol.md has an error table");
+    let mut documented: Vec<String> = table
+        .lines()
+        .filter_map(|row| row.strip_prefix("| "))
+        .filter_map(|row| row.split(" |").next())
+        .flat_map(|cell| cell.split(", "))
+        .filter_map(|code| code.strip_prefix('`')?.strip_suffix('`'))
+        .map(str::to_owned)
+        .collect();
+    documented.sort();
+    let mut sent: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|c| {
+            serde_json::to_value(c)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    sent.sort();
+    sent.dedup();
+    assert_eq!(sent.len(), ErrorCode::ALL.len(), "ALL names each code once");
+    assert_eq!(documented, sent);
+}
