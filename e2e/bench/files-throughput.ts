@@ -1,6 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Backend } from '../servers';
 import { closeAll, meet } from '../tests/helpers';
@@ -20,6 +21,9 @@ const out = process.env.BENCH_OUT ?? join(resolve(__dirname, '..', '..'), 'targe
 test('file throughput: Duet ÷ a bare data channel, loopback', async ({ browser }) => {
   const backend = await Backend.start({ name: 'bench-files' });
   const bytes = randomBytes(sizeMb * MB);
+  // Picked from disk: Playwright passes buffers of at most 50 MB.
+  const file = join(mkdtempSync(join(tmpdir(), 'duet-bench-files-')), 'payload.bin');
+  writeFileSync(file, bytes);
   const duet: number[] = [];
   const bare: number[] = [];
   try {
@@ -28,8 +32,8 @@ test('file throughput: Duet ÷ a bare data channel, loopback', async ({ browser 
       await bob.page.getByTestId('toggle-files').click();
       await ada.page.getByTestId('toggle-files').click();
       for (let run = 0; run < runs; run++) {
-        duet.push(await duetRun(ada.page, bob.page, `run-${run}.bin`, bytes));
-        bare.push(await bareRun(browser, backend.baseURL, bytes));
+        duet.push(await duetRun(ada.page, bob.page, `run-${run}`, file, bytes.length));
+        bare.push(await bareRun(browser, backend.baseURL, file, bytes.length));
         console.log(`run ${run + 1}: Duet ${duet[run].toFixed(1)} MB/s, bare ${bare[run].toFixed(1)} MB/s`);
       }
     } finally {
@@ -61,8 +65,12 @@ test('file throughput: Duet ÷ a bare data channel, loopback', async ({ browser 
 });
 
 /** Ada offers `bytes`; MB/s from Bob's Accept click to the file verified on his side. */
-async function duetRun(ada: Page, bob: Page, name: string, bytes: Buffer): Promise<number> {
-  await ada.getByTestId('file-input').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: bytes });
+async function duetRun(ada: Page, bob: Page, run: string, file: string, size: number): Promise<number> {
+  // Each run's file under its own name, so its row is told from the earlier ones.
+  const name = `${run}.bin`;
+  const renamed = join(mkdtempSync(join(tmpdir(), 'duet-bench-run-')), name);
+  copyFileSync(file, renamed);
+  await ada.getByTestId('file-input').setInputFiles(renamed);
   const incoming = bob.locator(`[data-testid="transfer"][data-direction="in"][data-name="${name}"]`);
   await expect(incoming).toHaveAttribute('data-state', 'asking');
   // Timed in the page: the click, then the moment the row says "ready".
@@ -79,11 +87,11 @@ async function duetRun(ada: Page, bob: Page, name: string, bytes: Buffer): Promi
     (document.querySelector(`[data-testid="transfer"][data-name="${name}"] [data-testid="transfer-accept"]`) as HTMLElement).click();
   }, name);
   const ms = await bob.evaluate(async () => ((await (window as any).__benchDone) as number) - (window as any).__benchStart);
-  return bytes.length / MB / (ms / 1000);
+  return size / MB / (ms / 1000);
 }
 
 /** The same bytes between two fresh pages over a bare ordered data channel. */
-async function bareRun(browser: Browser, origin: string, bytes: Buffer): Promise<number> {
+async function bareRun(browser: Browser, origin: string, file: string, size: number): Promise<number> {
   const contexts = [await browser.newContext(), await browser.newContext()];
   try {
     const [a, b] = await Promise.all(contexts.map((c) => c.newPage()));
@@ -94,7 +102,7 @@ async function bareRun(browser: Browser, origin: string, bytes: Buffer): Promise
       await page.setContent('<input type="file" id="f">');
       await page.evaluate(async () => (await navigator.mediaDevices.getUserMedia({ audio: true })).getTracks().forEach((t) => t.stop()));
     }
-    await a.locator('#f').setInputFiles({ name: 'bare.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    await a.locator('#f').setInputFiles(file);
     // Non-trickle offer/answer, passed through this script.
     const offer = await a.evaluate(async () => {
       const pc = new RTCPeerConnection();
@@ -136,7 +144,7 @@ async function bareRun(browser: Browser, origin: string, bytes: Buffer): Promise
       const dc = w.__dc as RTCDataChannel;
       if (dc.readyState !== 'open') await new Promise((r) => dc.addEventListener('open', r, { once: true }));
     }, answer);
-    const received = b.evaluate(async () => [await (window as any).__received, performance.now()] as [number, number]);
+    const receiving = b.evaluate(async () => [await (window as any).__received, performance.now()] as [number, number]);
     const started = await a.evaluate(async () => {
       const dc = (window as any).__dc as RTCDataChannel;
       const file = (document.getElementById('f') as HTMLInputElement).files![0];
@@ -153,11 +161,11 @@ async function bareRun(browser: Browser, origin: string, bytes: Buffer): Promise
       dc.send('done');
       return start;
     });
-    const [size, doneAt] = await received;
+    const [received, doneAt] = await receiving;
     const originB = await b.evaluate(() => performance.timeOrigin);
-    expect(size).toBe(bytes.length);
+    expect(received).toBe(size);
     const ms = doneAt + originB - started;
-    return bytes.length / MB / (ms / 1000);
+    return size / MB / (ms / 1000);
   } finally {
     for (const c of contexts) await c.close();
   }

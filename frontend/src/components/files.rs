@@ -82,7 +82,7 @@ pub fn FilesPanel(
                                     <strong>{t.name.clone()}</strong>
                                     " · "{size_text(t.size)}" · "{if t.mime.is_empty() { "unknown type".to_owned() } else { t.mime.clone() }}
                                 </p>
-                                {move || current.get().map(|s| view! { <TransferLine call id outgoing size name=name.clone() state=s /> })}
+                                <TransferLine call id outgoing size name=name.clone() current />
                             </li>
                         }
                     }
@@ -92,7 +92,9 @@ pub fn FilesPanel(
     }
 }
 
-/// One transfer's state in words, with what the person can do about it.
+/// One transfer's state in words, with what the person can do about it. The
+/// buttons stay in place while the figures change, so a click is never lost to a
+/// redraw.
 #[component]
 fn TransferLine(
     call: StoredValue<Call>,
@@ -100,33 +102,75 @@ fn TransferLine(
     outgoing: bool,
     size: u64,
     name: String,
-    state: TransferState,
+    current: Memo<Option<TransferState>>,
 ) -> impl IntoView {
-    let cancel = move |_| call.with_value(|c| c.cancel_file(outgoing, id));
-    let cancel_button = move || view! { <button type="button" class="btn small" data-testid="transfer-cancel" on:click=cancel>"Cancel"</button> };
-    match state {
-        TransferState::Offered => view! { <p class="transfer-status">"Waiting for an answer…"</p>{cancel_button()} }.into_any(),
-        TransferState::Asking => view! {
+    let key = Memo::new(move |_| current.get().map_or("gone", |s| state_key(&s)));
+    let cancel_button = move || {
+        view! {
+            <button
+                type="button"
+                class="btn small"
+                data-testid="transfer-cancel"
+                on:click=move |_| call.with_value(|c| c.cancel_file(outgoing, id))
+            >
+                "Cancel"
+            </button>
+        }
+    };
+    let answer = move |accept: bool| call.with_value(|c| c.answer_file(id, accept));
+    let moving = move || match current.get() {
+        Some(TransferState::Moving {
+            done,
+            speed,
+            left,
+            paused,
+        }) => (done, speed, left, paused),
+        _ => (0, None, None, false),
+    };
+    move || {
+        match key.get() {
+        "offered" => view! { <p class="transfer-status">"Waiting for an answer…"</p>{cancel_button()} }.into_any(),
+        "asking" => view! {
             <p class="transfer-status">"Wants to send you this file."</p>
-            <button type="button" class="btn primary small" data-testid="transfer-accept" on:click=move |_| call.with_value(|c| c.answer_file(id, true))>"Accept"</button>
-            <button type="button" class="btn small" data-testid="transfer-decline" on:click=move |_| call.with_value(|c| c.answer_file(id, false))>"Decline"</button>
+            <button type="button" class="btn primary small" data-testid="transfer-accept" on:click=move |_| answer(true)>"Accept"</button>
+            <button type="button" class="btn small" data-testid="transfer-decline" on:click=move |_| answer(false)>"Decline"</button>
         }.into_any(),
-        TransferState::Queued => view! { <p class="transfer-status">"Waiting its turn…"</p>{cancel_button()} }.into_any(),
-        TransferState::Moving { done, speed, left, paused } => view! {
-            <progress max=size.to_string() value=done.to_string() data-testid="transfer-progress" data-done=done.to_string()></progress>
-            <p class="transfer-status" data-testid="transfer-figures">{progress_text(done, size, speed, left, paused)}</p>
+        "queued" => view! { <p class="transfer-status">"Waiting its turn…"</p>{cancel_button()} }.into_any(),
+        "moving" | "paused" => view! {
+            <progress
+                max=size.to_string()
+                value=move || moving().0.to_string()
+                data-testid="transfer-progress"
+                data-done=move || moving().0.to_string()
+            ></progress>
+            <p class="transfer-status" data-testid="transfer-figures">
+                {move || {
+                    let (done, speed, left, paused) = moving();
+                    progress_text(done, size, speed, left, paused)
+                }}
+            </p>
             {cancel_button()}
         }.into_any(),
-        TransferState::Checking => view! { <p class="transfer-status">"Sent; the other side is checking it…"</p> }.into_any(),
-        TransferState::Sent => view! { <p class="transfer-status">"Sent and verified."</p> }.into_any(),
-        TransferState::Ready(Some(url)) => view! {
-            <p class="transfer-status">"Received and verified (SHA-256)."</p>
-            <a class="btn primary small" data-testid="transfer-save" href=url download=name>"Save"</a>
-        }.into_any(),
-        TransferState::Ready(None) => view! { <p class="transfer-status">"Received and verified."</p> }.into_any(),
-        TransferState::Declined(reason) => view! { <p class="transfer-status" data-testid="transfer-reason">{reason.unwrap_or_else(|| "Declined.".into())}</p> }.into_any(),
-        TransferState::Cancelled(by_me) => view! { <p class="transfer-status" data-testid="transfer-reason">{if by_me { "You cancelled it." } else { "Cancelled by the other person." }}</p> }.into_any(),
-        TransferState::Failed(reason) => view! { <p class="transfer-status error" data-testid="transfer-reason">{format!("Failed: {reason}.")}</p> }.into_any(),
+        "checking" => view! { <p class="transfer-status">"Sent; the other side is checking it…"</p> }.into_any(),
+        "sent" => view! { <p class="transfer-status">"Sent and verified."</p> }.into_any(),
+        "ready" | "verified" => match current.get_untracked() {
+            Some(TransferState::Ready(Some(url))) => view! {
+                <p class="transfer-status">"Received and verified (SHA-256)."</p>
+                <a class="btn primary small" data-testid="transfer-save" href=url download=name.clone()>"Save"</a>
+            }.into_any(),
+            _ => view! { <p class="transfer-status">"Received and verified."</p> }.into_any(),
+        },
+        _ => {
+            let reason = match current.get_untracked() {
+                Some(TransferState::Declined(reason)) => reason.unwrap_or_else(|| "Declined.".into()),
+                Some(TransferState::Cancelled(true)) => "You cancelled it.".into(),
+                Some(TransferState::Cancelled(false)) => "Cancelled by the other person.".into(),
+                Some(TransferState::Failed(reason)) => format!("Failed: {reason}."),
+                _ => String::new(),
+            };
+            view! { <p class="transfer-status" data-testid="transfer-reason">{reason}</p> }.into_any()
+        }
+    }
     }
 }
 
@@ -140,7 +184,8 @@ fn state_key(state: &TransferState) -> &'static str {
         TransferState::Moving { .. } => "moving",
         TransferState::Checking => "checking",
         TransferState::Sent => "sent",
-        TransferState::Ready(_) => "ready",
+        TransferState::Ready(Some(_)) => "ready",
+        TransferState::Ready(None) => "verified",
         TransferState::Declined(_) => "declined",
         TransferState::Cancelled(_) => "cancelled",
         TransferState::Failed(_) => "failed",
