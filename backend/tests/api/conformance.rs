@@ -296,3 +296,59 @@ async fn a_plain_get_of_the_socket_is_a_json_400() {
     let body: duet_shared::api::ApiError = res.json().await.unwrap();
     assert_eq!(body.error.code, "bad-request");
 }
+
+#[tokio::test]
+async fn the_room_list_refuses_an_empty_or_unknown_type_and_counts_q_as_sent() {
+    let app = spawn_app().await;
+    let user = app.new_user("Ada").await;
+    for query in [
+        "?type=",
+        "?type=party",
+        "?type=%20game",
+        &format!("?q=%20{}", "x".repeat(80)),
+    ] {
+        let res = app
+            .get(&format!("/api/rooms{query}"), Some(&user.token))
+            .await;
+        assert_eq!(res.status(), 400, "{query}");
+        let body: duet_shared::api::ApiError = res.json().await.unwrap();
+        assert_eq!(body.error.code, "invalid-input", "{query}");
+    }
+    for query in [
+        "",
+        "?type=game",
+        &format!("?q={}", "x".repeat(80)),
+        "?q=%20%20",
+    ] {
+        let res = app
+            .get(&format!("/api/rooms{query}"), Some(&user.token))
+            .await;
+        assert_eq!(res.status(), 200, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn names_are_measured_as_sent_and_may_not_hold_control_characters() {
+    let app = spawn_app().await;
+    let ada = app.new_user("Ada").await;
+    let room = |name: String| json!({"name": name, "type": "game", "status": "public"});
+    let too_long = format!(" {}", "x".repeat(80));
+    for bad in [too_long, "a\u{85}b".to_owned(), "\u{3000}".to_owned()] {
+        let res = app
+            .post("/api/rooms", Some(&ada.token), room(bad.clone()))
+            .await;
+        assert_eq!(res.status(), 400, "{bad:?}");
+    }
+    let res = app
+        .post("/api/rooms", Some(&ada.token), room(" Chess ".into()))
+        .await;
+    assert_eq!(res.status(), 201);
+    let made: duet_shared::api::Room = res.json().await.unwrap();
+    assert_eq!(made.name, "Chess");
+    let res = app
+        .signup("Bob", "bob@example.org", &"é".repeat(1024))
+        .await;
+    assert_eq!(res.status(), 201, "1024 characters of two bytes each");
+    let res = app.signup("Cy", "cy@example.org", &"x".repeat(1025)).await;
+    assert_eq!(res.status(), 400);
+}

@@ -321,3 +321,80 @@ async fn the_csp_follows_a_rebuilt_app_without_a_restart() {
     assert!(after.contains(&hash("new()")), "{after}");
     assert!(!after.contains(&hash("old()")), "{after}");
 }
+
+#[tokio::test]
+async fn the_openapi_document_states_the_rules_the_server_enforces() {
+    use duet_shared::limits::{
+        MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, MAX_ROOM_NAME_CHARS, MAX_USER_NAME_CHARS,
+        MIN_PASSWORD_CHARS,
+    };
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app
+        .get("/api/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut bodies = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            if op.get("requestBody").is_some() {
+                bodies += 1;
+                assert!(responses.contains_key("413"), "{method} {path} lacks 413");
+            }
+            // Every error status says what its body is.
+            for (status, response) in responses.iter().filter(|(s, _)| s.as_str() >= "400") {
+                assert!(
+                    response["content"]["application/json"]["schema"].is_object(),
+                    "{method} {path} {status} has no body schema"
+                );
+            }
+        }
+    }
+    assert!(bodies >= 4, "{bodies} operations take a body");
+    assert!(doc["paths"]["/ws"]["get"]["responses"]["400"].is_object());
+
+    let list = &doc["paths"]["/api/rooms"]["get"]["parameters"];
+    let param = |name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let room_type = param("type")["schema"].to_string();
+    assert!(room_type.contains("RoomType"), "{room_type}");
+    assert_eq!(
+        doc["components"]["schemas"]["RoomType"]["enum"],
+        serde_json::json!(["game", "business", "coding", "learning", "language"])
+    );
+    assert_eq!(param("q")["schema"]["maxLength"], MAX_ROOM_NAME_CHARS);
+
+    let field =
+        |schema: &str, name: &str| doc["components"]["schemas"][schema]["properties"][name].clone();
+    assert_eq!(
+        field("SignupRequest", "name")["maxLength"],
+        MAX_USER_NAME_CHARS
+    );
+    assert_eq!(field("SignupRequest", "name")["minLength"], 1);
+    assert!(field("SignupRequest", "name")["pattern"].is_string());
+    assert_eq!(
+        field("SignupRequest", "email")["maxLength"],
+        MAX_EMAIL_CHARS
+    );
+    assert!(field("SignupRequest", "email")["pattern"].is_string());
+    assert_eq!(
+        field("SignupRequest", "password")["minLength"],
+        MIN_PASSWORD_CHARS
+    );
+    assert_eq!(
+        field("SignupRequest", "password")["maxLength"],
+        MAX_PASSWORD_CHARS
+    );
+    assert_eq!(
+        field("CreateRoomRequest", "name")["maxLength"],
+        MAX_ROOM_NAME_CHARS
+    );
+}
