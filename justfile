@@ -6,7 +6,7 @@ export CARGO_TERM_COLOR := env_var_or_default("CARGO_TERM_COLOR", "never")
 
 # The native crates every test pass builds: one set, so Cargo resolves the same features
 # each time and no pass rebuilds what another built.
-native := "-p duet-shared -p duet-backend -p duet-turn -p duet-frontend -p duet-testkit -p duet-loadgen -p duet-setupbench"
+native := "-p duet-shared -p duet-backend -p duet-turn -p duet-frontend -p duet-testkit -p duet-loadgen -p duet-setupbench -p duet-client -p duet-cli"
 
 # List the recipes.
 default:
@@ -32,6 +32,7 @@ check:
     cargo clippy {{native}} --all-targets -- -D warnings
     cargo build -p duet-shared --target wasm32-unknown-unknown
     cargo clippy -p duet-frontend --target wasm32-unknown-unknown -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc -p duet-client --no-deps
 
 # The local services the tests use: Postgres, Redis, coturn (started or installed when missing).
 services:
@@ -45,10 +46,10 @@ test-sqlite: services
     status=0; cargo nextest run {{native}} --no-fail-fast || status=$?; \
         scripts/test-cleanup.sh; exit $status
 
-# The backend's integration tests again, each on a fresh Postgres database (dropped after).
+# The integration tests of the backend, the client library and the terminal client again, each on a fresh Postgres database (dropped after).
 test-postgres: services
     status=0; DUET_TEST_DB=postgres cargo nextest run {{native}} --no-fail-fast \
-        -E 'package(duet-backend) and binary(api) and not test(/^multi_instance::/)' || status=$?; \
+        -E '(package(duet-backend) and binary(api) and not test(/^multi_instance::/)) or (package(duet-client) and binary(server)) or (package(duet-cli) and binary(cli))' || status=$?; \
         scripts/test-cleanup.sh; exit $status
 
 # Schemathesis (pinned, in a virtual environment under target/tools) against the real

@@ -3,8 +3,8 @@
 # browser contexts) against the real backend on a free port with a fresh database.
 #
 # Installs what is missing (Chromium from apt, the npm packages when node_modules is
-# absent or older than package-lock.json), builds the app and the backend, then runs
-# the suite with one worker. Extra arguments go to `playwright test`.
+# absent or older than package-lock.json), builds the app, the backend and the terminal
+# client, then runs the suite with one worker. Extra arguments go to `playwright test`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,6 +59,10 @@ cargo build -p duet-backend
 # Likewise the server binary: a copy, so a rebuild during the run does not matter.
 cp target/debug/duet "$snapshot/duet"
 export DUET_BIN="$snapshot/duet"
+# The terminal client (crates/cli), for tests/terminal.spec.ts; a copy likewise.
+cargo build -p duet-cli
+cp target/debug/duet-cli "$snapshot/duet-cli"
+export DUET_CLI_BIN="$snapshot/duet-cli"
 
 log "running the suite"
 cd e2e

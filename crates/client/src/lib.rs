@@ -64,7 +64,7 @@ mod signaling;
 mod socket;
 
 pub use client::Client;
-pub use duet_shared::{ClientMsg, ErrorCode, RoomId, ServerMsg, UserId, api, protocol};
+pub use duet_shared::{ClientMsg, ErrorCode, RoomId, ServerMsg, UserId, api, games, protocol};
 pub use error::{ApiCode, Error, Result, code_name};
 pub use signaling::{Event, Signaling};
 pub use socket::{Connection, Incoming, Socket, bearer_request};

@@ -147,7 +147,7 @@ impl Connection {
     }
 
     /// Closes politely: sends a close frame and waits (briefly) for the server's.
-    pub async fn close(mut self) {
+    pub async fn close(&mut self) {
         if self.sink.send(Message::Close(None)).await.is_ok() {
             let _ = tokio::time::timeout(CLOSE_WAIT, async {
                 while !matches!(self.recv().await, Incoming::Closed(_)) {}

@@ -4,27 +4,25 @@
 
 use crate::payload;
 use crate::setup::Identity;
+use duet_client::{Connection, Incoming};
 use duet_shared::protocol::{ClientMsg, SdpType, SessionDescription};
 use duet_shared::{RoomId, ServerMsg};
-use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::net::TcpStream;
 use tokio::sync::{Semaphore, watch};
 use tokio::time::{sleep_until, timeout};
+use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::header::{AUTHORIZATION, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+/// The socket, through the client library (which reads it on a task of its own, so pings
+/// are answered however busy this client is).
+type Ws = Connection;
 
 /// One handshake's time limit.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
-/// How long a closing client waits for the server's close frame.
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// What the run tells every client; the main task moves it forward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,13 +187,15 @@ async fn connect(shared: &Shared, ws_url: &str, bearer: &str) -> Result<Ws, Stri
         .max_write_buffer_size(1 << 20);
     match timeout(
         CONNECT_TIMEOUT,
-        tokio_tungstenite::connect_async_with_config(request, Some(config), true),
+        Connection::open_request(request, Some(config)),
     )
     .await
     {
-        Ok(Ok((ws, _))) => Ok(ws),
-        Ok(Err(WsError::Http(resp))) => Err(format!("connect: HTTP {}", resp.status())),
-        Ok(Err(WsError::Io(e))) => Err(format!("connect: {:?}", e.kind())),
+        Ok(Ok(ws)) => Ok(ws),
+        Ok(Err(duet_client::Error::Api { status, .. })) => Err(format!("connect: HTTP {status}")),
+        Ok(Err(duet_client::Error::Socket(WsError::Io(e)))) => {
+            Err(format!("connect: {:?}", e.kind()))
+        }
         Ok(Err(e)) => Err(format!("connect: {e}")),
         Err(_) => Err("connect: timed out".to_owned()),
     }
@@ -234,14 +234,8 @@ impl Client {
         let stop = self.event_loop(&mut phase).await;
         if matches!(stop, Stop::Close) {
             self.out.held_to_end = true;
-            let _ = timeout(CLOSE_TIMEOUT, self.close()).await;
-        }
-    }
-
-    async fn close(&mut self) {
-        if self.ws.close(None).await.is_ok() {
-            // Read until the server's close frame so the socket ends cleanly.
-            while let Some(Ok(_)) = self.ws.next().await {}
+            // Sends a close frame and waits (3 s at most) for the server's.
+            self.ws.close().await;
         }
     }
 
@@ -254,22 +248,21 @@ impl Client {
             }
             let wake = self.next_timer(current).unwrap_or(deadline).min(deadline);
             tokio::select! {
-                frame = self.ws.next() => match frame {
+                incoming = self.ws.recv() => match incoming {
                     // Once the run is closing, the peer's own close (`peer-left`) is expected.
                     _ if *phase.borrow() == Phase::Close => return Stop::Close,
-                    Some(Ok(Message::Text(text))) => {
-                        if let Err(stop) = self.on_text(text.as_str(), current).await {
+                    Incoming::Message(msg) => {
+                        if let Err(stop) = self.on_message(msg, current).await {
                             return stop;
                         }
                     }
-                    Some(Ok(Message::Close(frame))) => {
-                        let why = frame.map_or_else(|| "none".to_owned(), |f| f.code.to_string());
-                        return self.dropped(format!("closed by server ({why})"));
+                    Incoming::Unreadable { .. } => {
+                        self.out.errors.push("undecodable server message".to_owned());
                     }
-                    // Pings are answered by tungstenite itself; nothing else is expected.
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => return self.dropped(format!("socket error: {}", kind(&e))),
-                    None => return self.dropped("socket ended".to_owned()),
+                    Incoming::Closed(Some(frame)) => {
+                        return self.dropped(format!("closed by server ({})", frame.code));
+                    }
+                    Incoming::Closed(None) => return self.dropped("socket ended".to_owned()),
                 },
                 changed = phase.changed() => {
                     if changed.is_err() {
@@ -344,16 +337,7 @@ impl Client {
         }
     }
 
-    async fn on_text(&mut self, text: &str, phase: Phase) -> Result<(), Stop> {
-        let msg = match serde_json::from_str::<ServerMsg>(text) {
-            Ok(msg) => msg,
-            Err(_) => {
-                self.out
-                    .errors
-                    .push("undecodable server message".to_owned());
-                return Ok(());
-            }
-        };
+    async fn on_message(&mut self, msg: ServerMsg, phase: Phase) -> Result<(), Stop> {
         match msg {
             ServerMsg::ChatMessage {
                 message, sender_id, ..
@@ -383,10 +367,7 @@ impl Client {
             }
             ServerMsg::RoomFull { .. } => self.out.errors.push("room full".to_owned()),
             ServerMsg::Error { code, .. } => {
-                let code = serde_json::to_value(code)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_else(|| format!("{code:?}"));
+                let code = duet_client::code_name(code);
                 self.out.errors.push(format!("server error: {code}"));
             }
             other => self
@@ -468,16 +449,12 @@ impl Client {
     }
 
     async fn send(&mut self, msg: &ClientMsg) -> Result<(), Stop> {
-        let text = match serde_json::to_string(msg) {
-            Ok(text) => text,
-            Err(_) => {
-                self.out.errors.push("unencodable message".to_owned());
-                return Ok(());
-            }
-        };
-        match self.ws.send(Message::text(text)).await {
+        match self.ws.send(msg).await {
             Ok(()) => Ok(()),
-            Err(e) => Err(self.dropped(format!("send failed: {}", kind(&e)))),
+            Err(duet_client::Error::Socket(e)) => {
+                Err(self.dropped(format!("send failed: {}", kind(&e))))
+            }
+            Err(e) => Err(self.dropped(format!("send failed: {e}"))),
         }
     }
 

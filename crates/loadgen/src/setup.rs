@@ -2,13 +2,12 @@
 //! and tokens minted for the synthetic users who fill them.
 
 use anyhow::{Context, bail};
-use duet_shared::api::{
-    AuthResponse, CreateRoomRequest, Room, RoomStatus, RoomType, SignupRequest,
-};
+use duet_client::Client as Duet;
+use duet_shared::api::{CreateRoomRequest, RoomStatus, RoomType};
 use duet_shared::{RoomId, UserId};
 use futures_util::{StreamExt, TryStreamExt, stream};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use reqwest::{Client, StatusCode, Url};
+use reqwest::{Client, Url};
 use serde::Serialize;
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -101,14 +100,15 @@ pub async fn create_rooms(base: &Url, rooms: usize) -> anyhow::Result<Vec<RoomId
     let run = uuid::Uuid::new_v4().simple().to_string();
     let owners = rooms.div_ceil(ROOMS_PER_OWNER);
     let started = Instant::now();
-    let tokens: Vec<String> = stream::iter(0..owners)
-        .map(|i| signup(&http, base, &run, i))
+    let duet = Duet::with_http(base.as_str(), http)?;
+    let owners_signed_in: Vec<Duet> = stream::iter(0..owners)
+        .map(|i| signup(duet.clone(), &run, i))
         .buffered(SIGNUP_PARALLELISM)
         .try_collect()
         .await?;
     let signed_up = started.elapsed();
     let ids: Vec<RoomId> = stream::iter(0..rooms)
-        .map(|i| create_room(&http, base, &tokens[i / ROOMS_PER_OWNER], i))
+        .map(|i| create_room(&owners_signed_in[i / ROOMS_PER_OWNER], i))
         .buffered(ROOM_PARALLELISM)
         .try_collect()
         .await?;
@@ -120,47 +120,23 @@ pub async fn create_rooms(base: &Url, rooms: usize) -> anyhow::Result<Vec<RoomId
     Ok(ids)
 }
 
-async fn signup(http: &Client, base: &Url, run: &str, i: usize) -> anyhow::Result<String> {
-    let body = SignupRequest {
-        name: format!("Load owner {i}"),
-        email: format!("owner{i}.{run}@loadgen.test"),
-        password: format!("loadgen-{run}"),
-    };
-    let resp = http
-        .post(base.join("/api/signup")?)
-        .json(&body)
-        .send()
-        .await?;
-    let resp = expect(resp, StatusCode::CREATED, "sign-up").await?;
-    Ok(resp.json::<AuthResponse>().await?.token)
+async fn signup(mut duet: Duet, run: &str, i: usize) -> anyhow::Result<Duet> {
+    duet.sign_up(
+        &format!("Load owner {i}"),
+        &format!("owner{i}.{run}@loadgen.test"),
+        &format!("loadgen-{run}"),
+    )
+    .await
+    .context("sign-up")?;
+    Ok(duet)
 }
 
-async fn create_room(http: &Client, base: &Url, token: &str, i: usize) -> anyhow::Result<RoomId> {
+async fn create_room(owner: &Duet, i: usize) -> anyhow::Result<RoomId> {
     let body = CreateRoomRequest {
         name: format!("load room {i}"),
         room_type: RoomType::Coding,
         status: RoomStatus::Public,
     };
-    let resp = http
-        .post(base.join("/api/rooms")?)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await?;
-    let resp = expect(resp, StatusCode::CREATED, "room creation").await?;
-    Ok(resp.json::<Room>().await?.id)
-}
-
-/// The response if it has the `want` status, else an error with the server's body.
-async fn expect(
-    resp: reqwest::Response,
-    want: StatusCode,
-    what: &str,
-) -> anyhow::Result<reqwest::Response> {
-    if resp.status() == want {
-        return Ok(resp);
-    }
-    let status = resp.status();
-    let body = resp.text().await.unwrap_or_default();
-    bail!("{what} answered {status}: {body}")
+    let room = owner.create_room(&body).await.context("room creation")?;
+    Ok(room.id)
 }

@@ -1,7 +1,11 @@
 //! A client for one running server, with one helper per endpoint so tests read like specs.
+//! The helpers that must succeed go through `duet_client` (the Rust client library); the
+//! raw ones (`call`, `post`, `get`, `signup`, `signin`) stay plain HTTP so tests can send
+//! what no well-behaved client would and read the status as is.
 
 use crate::ws::WsClient;
-use duet_shared::api::{AuthResponse, IceConfig, Room};
+use duet_client::Client;
+use duet_shared::api::{CreateRoomRequest, IceConfig, Room, RoomFilter};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -51,11 +55,23 @@ impl TestApp {
         }
     }
 
+    /// A library client for this server, not signed in.
+    pub fn client(&self) -> Client {
+        Client::with_http(&self.address, self.http.clone()).expect("a valid server URL")
+    }
+
+    /// A library client signed in as `user`.
+    pub fn client_for(&self, user: &TestUser) -> Client {
+        self.client().with_token(&user.token)
+    }
+
     /// `GET /api/webrtc/ice` for the holder of `token` (which must succeed).
     pub async fn ice(&self, token: &str) -> IceConfig {
-        let res = self.get("/api/webrtc/ice", Some(token)).await;
-        assert_eq!(res.status(), 200);
-        res.json().await.expect("an ICE configuration")
+        self.client()
+            .with_token(token)
+            .ice_config()
+            .await
+            .expect("an ICE configuration")
     }
 
     /// The Prometheus exposition from the metrics port (the app must have one).
@@ -122,38 +138,49 @@ impl TestApp {
     pub async fn new_user(&self, name: &str) -> TestUser {
         let email = format!("{}@example.com", crate::unique(&name.to_lowercase()));
         let password = "correct horse battery".to_owned();
-        let res = self.signup(name, &email, &password).await;
-        assert_eq!(res.status(), 201, "signup of {email}");
-        let auth: AuthResponse = res.json().await.expect("auth body");
+        let mut client = self.client();
+        let user = client
+            .sign_up(name, &email, &password)
+            .await
+            .unwrap_or_else(|e| panic!("signup of {email}: {e}"));
         TestUser {
-            id: auth.user.id.to_string(),
+            id: user.id.to_string(),
             name: name.to_owned(),
             email,
             password,
-            token: auth.token,
+            token: client.token().expect("a session token").to_owned(),
         }
     }
 
     /// Creates a room owned by `user` (which must succeed).
     pub async fn create_room(&self, user: &TestUser, name: &str, kind: &str, status: &str) -> Room {
-        let res = self
-            .post(
-                "/api/rooms",
-                Some(&user.token),
-                json!({"name": name, "type": kind, "status": status}),
-            )
-            .await;
-        assert_eq!(res.status(), 201, "create room {name}");
-        res.json().await.expect("room body")
+        let request = CreateRoomRequest {
+            name: name.to_owned(),
+            room_type: kind.parse().expect("a room type"),
+            status: status.parse().expect("a room status"),
+        };
+        self.client_for(user)
+            .create_room(&request)
+            .await
+            .unwrap_or_else(|e| panic!("create room {name}: {e}"))
     }
 
     /// `GET /api/rooms{query}` as `user` (which must succeed).
     pub async fn list_rooms(&self, user: &TestUser, query: &str) -> Vec<Room> {
-        let res = self
-            .get(&format!("/api/rooms{query}"), Some(&user.token))
-            .await;
-        assert_eq!(res.status(), 200, "list rooms {query}");
-        res.json().await.expect("rooms body")
+        let url = reqwest::Url::parse(&format!("{}/api/rooms{query}", self.address))
+            .expect("a query string");
+        let mut filter = RoomFilter::default();
+        for (key, value) in url.query_pairs() {
+            match &*key {
+                "type" => filter.room_type = Some(value.parse().expect("a room type")),
+                "q" => filter.q = Some(value.into_owned()),
+                other => panic!("list_rooms: unknown parameter {other}"),
+            }
+        }
+        self.client_for(user)
+            .rooms(&filter)
+            .await
+            .unwrap_or_else(|e| panic!("list rooms {query}: {e}"))
     }
 
     /// A WebSocket request for `/ws` with the given headers.
@@ -172,8 +199,12 @@ impl TestApp {
 
     /// A signaling client authenticated as `user`.
     pub async fn ws(&self, user: &TestUser) -> WsClient {
-        let auth = format!("Bearer {}", user.token);
-        WsClient::connect(self.ws_request(&[("authorization", &auth)])).await
+        let connection = self
+            .client_for(user)
+            .connect()
+            .await
+            .expect("the upgrade is accepted");
+        WsClient::from_connection(connection)
     }
 
     /// The HTTP status of a refused upgrade (panics if it was accepted).

@@ -1,18 +1,16 @@
-//! A typed signaling client: [`ClientMsg`] out, [`ServerMsg`] in, over a real WebSocket.
-//! Depends on nothing but the protocol crate and tungstenite, so a client library can take it.
+//! A typed signaling client for tests: [`ClientMsg`] out, [`ServerMsg`] in, over a real
+//! WebSocket. A thin wrapper of `duet_client::Connection` (the Rust client library) that
+//! fails the test, instead of returning an error, when the server misbehaves.
 
 use crate::WAIT;
+use duet_client::{Connection, Incoming};
 use duet_shared::protocol::ClientMsg;
 use duet_shared::{ErrorCode, RoomId, ServerMsg};
-use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 /// An upgraded client socket.
-pub type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-type Sink = futures_util::stream::SplitSink<Socket, Message>;
+pub use duet_client::Socket;
 
 /// What a client observed on its socket.
 #[derive(Debug)]
@@ -23,18 +21,10 @@ pub enum Event {
     Close(Option<CloseFrame>),
 }
 
-/// A signaling client whose socket is read continuously (so pings are answered).
+/// A signaling client whose socket is read continuously (so pings are answered); dropping
+/// it drops the socket, as a closed tab would.
 pub struct WsClient {
-    sink: Sink,
-    events: mpsc::UnboundedReceiver<Event>,
-    reader: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for WsClient {
-    /// Dropping a client drops its socket, as a closed tab would.
-    fn drop(&mut self) {
-        self.reader.abort();
-    }
+    connection: Connection,
 }
 
 impl WsClient {
@@ -43,69 +33,56 @@ impl WsClient {
         WsClient::try_connect(req).await.expect("upgrade")
     }
 
-    /// Upgrades `req`, or says why the server refused.
+    /// Upgrades `req`, or says why the server refused (an HTTP refusal is
+    /// `duet_client::Error::Api` with the status).
     pub async fn try_connect(
         req: tungstenite::handshake::client::Request,
-    ) -> Result<WsClient, tungstenite::Error> {
-        let (stream, _) = tokio_tungstenite::connect_async(req).await?;
-        Ok(WsClient::from_stream(stream))
+    ) -> Result<WsClient, duet_client::Error> {
+        Ok(WsClient {
+            connection: Connection::open_request(req, None).await?,
+        })
     }
 
     /// Wraps an upgraded socket.
     pub fn from_stream(stream: Socket) -> WsClient {
-        let (sink, mut stream) = stream.split();
-        let (tx, events) = mpsc::unbounded_channel();
-        let reader = tokio::spawn(async move {
-            while let Some(frame) = stream.next().await {
-                let event = match frame {
-                    Ok(Message::Text(text)) => {
-                        // A test kit: a message the protocol cannot read fails the test.
-                        Event::Msg(serde_json::from_str(&text).unwrap_or_else(|e| {
-                            panic!("server sent an invalid message {text}: {e}")
-                        }))
-                    }
-                    Ok(Message::Close(frame)) => Event::Close(frame),
-                    Ok(_) => continue,
-                    Err(_) => Event::Close(None),
-                };
-                let closed = matches!(event, Event::Close(_));
-                if tx.send(event).is_err() || closed {
-                    break;
-                }
-            }
-        });
         WsClient {
-            sink,
-            events,
-            reader,
+            connection: Connection::from_stream(stream),
         }
+    }
+
+    /// Wraps a connection opened with the client library.
+    pub fn from_connection(connection: Connection) -> WsClient {
+        WsClient { connection }
     }
 
     /// Sends one protocol message.
     pub async fn send(&mut self, msg: &ClientMsg) {
-        self.send_text(&serde_json::to_string(msg).expect("encode"))
-            .await;
+        self.connection.send(msg).await.expect("send frame");
     }
 
     /// Sends a text frame as is (for malformed input).
     pub async fn send_text(&mut self, text: &str) {
-        self.sink
-            .send(Message::text(text))
-            .await
-            .expect("send frame");
+        self.send_raw(Message::text(text)).await;
     }
 
     /// Sends any frame.
     pub async fn send_raw(&mut self, msg: Message) {
-        self.sink.send(msg).await.expect("send frame");
+        self.connection.send_frame(msg).await.expect("send frame");
     }
 
     /// The next event, failing the test after [`WAIT`].
     pub async fn event(&mut self) -> Event {
-        tokio::time::timeout(WAIT, self.events.recv())
+        let incoming = tokio::time::timeout(WAIT, self.connection.recv())
             .await
-            .expect("an event within the wait")
-            .unwrap_or(Event::Close(None))
+            .expect("an event within the wait");
+        match incoming {
+            Incoming::Message(msg) => Event::Msg(msg),
+            // A test kit: a message the protocol cannot read fails the test.
+            Incoming::Unreadable { text, error } => {
+                panic!("server sent an invalid message {text}: {error}")
+            }
+            Incoming::Closed(frame) => Event::Close(frame),
+        }
     }
 
     /// The next message (fails on close).
