@@ -176,6 +176,9 @@ impl CallMachine {
             // A new generation makes events still queued from the old connection stale.
             self.peer_gen = self.peer_gen.wrapping_add(1);
             self.out.push(Effect::ClosePeer);
+            // Its file channel goes with it (its own close event will be stale):
+            // transfers wait for the next connection's channel to resume.
+            self.on_files(crate::files::FileInput::Closed);
         }
     }
 

@@ -73,3 +73,38 @@ fn a_file_goes_through_the_call_and_the_other_person_leaving_fails_it() {
         TransferState::Failed("Bob left the call".into())
     );
 }
+
+#[test]
+fn a_new_connection_resumes_what_the_old_one_was_sending() {
+    let mut sim = Sim::in_call();
+    sim.step(Step::Peer(PeerInput::Files(FileInput::Open)));
+    sim.step(Step::In(offered_file()));
+    let accept = Control::Accept { id: 1, from: 0 }.encode();
+    sim.step(Step::Peer(PeerInput::Files(FileInput::Text(accept))));
+    // "Try again": the connection is made afresh; the transfer waits for the new channel.
+    let effects = sim.step(Step::Cmd(Command::Reconnect));
+    assert!(effects.contains(&Effect::ClosePeer));
+    assert!(matches!(
+        file_state(&sim),
+        TransferState::Moving { paused: true, .. }
+    ));
+    sim.run(&[
+        (
+            Step::Server(ready(other(2))),
+            vec![Check::OpensPeer { hold: false }],
+        ),
+        (Step::Peer(PeerInput::Files(FileInput::Open)), vec![]),
+    ]);
+    // The receiver says where to go on from; reading starts there.
+    let resume = Control::Accept { id: 1, from: 0 }.encode();
+    let effects = sim.step(Step::Peer(PeerInput::Files(FileInput::Text(resume))));
+    assert!(effects.contains(&Effect::Files(FileEffect::Read {
+        id: 1,
+        offset: 0,
+        len: crate::files::SLICE,
+    })));
+    assert!(matches!(
+        file_state(&sim),
+        TransferState::Moving { paused: false, .. }
+    ));
+}
