@@ -33,6 +33,7 @@ check:
     cargo build -p duet-shared --target wasm32-unknown-unknown
     cargo clippy -p duet-frontend --target wasm32-unknown-unknown -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc -p duet-client --no-deps
+    cargo test --doc -p duet-client
 
 # The local services the tests use: Postgres, Redis, coturn (started or installed when missing).
 services:

@@ -141,11 +141,9 @@ async fn room(owner: &Client, name: &str) -> Room {
 }
 
 async fn message(s: &mut Signaling) -> ServerMsg {
-    loop {
-        match tokio::time::timeout(WAIT, s.next()).await.unwrap().unwrap() {
-            Event::Message(msg) => return msg,
-            other => panic!("{other:?}"),
-        }
+    match tokio::time::timeout(WAIT, s.next()).await.unwrap().unwrap() {
+        Event::Message(msg) => msg,
+        other => panic!("{other:?}"),
     }
 }
 

@@ -280,11 +280,11 @@ impl Task {
             match Connection::open(&self.url, &self.token).await {
                 Ok(mut connection) => {
                     let rejoining = self.room;
-                    if let Some(room_id) = rejoining {
-                        if let Err(e) = connection.send(&ClientMsg::JoinRoom { room_id }).await {
-                            reason = e;
-                            continue;
-                        }
+                    if let Some(room_id) = rejoining
+                        && let Err(e) = connection.send(&ClientMsg::JoinRoom { room_id }).await
+                    {
+                        reason = e;
+                        continue;
                     }
                     let _ = self.events.send(Event::Reconnected { rejoining });
                     return Some(connection);
