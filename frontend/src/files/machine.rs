@@ -259,7 +259,7 @@ impl FileMachine {
                 Ok(msg) => self.on_control(msg),
                 Err(e) => leptos::logging::warn!("file channel: {e}"),
             },
-            FileInput::Binary(frame) => self.on_frame(&frame),
+            FileInput::Binary(frame) => self.on_frame(frame),
             FileInput::Sent { buffered } => {
                 self.congested = buffered > super::HIGH_WATER;
                 self.pump();

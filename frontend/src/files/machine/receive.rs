@@ -6,7 +6,7 @@ use super::{FileEffect, FileMachine, Transfer, TransferState, hex_of, parse};
 use crate::files::ACK_EVERY;
 use crate::files::name::sanitise;
 use crate::files::progress::Progress;
-use crate::files::wire::Control;
+use crate::files::wire::{Control, HEADER};
 use sha2::{Digest, Sha256};
 
 impl FileMachine {
@@ -127,10 +127,11 @@ impl FileMachine {
         }
     }
 
-    pub(super) fn on_frame(&mut self, frame: &[u8]) {
-        let Some((id, offset, data)) = parse(frame) else {
+    pub(super) fn on_frame(&mut self, mut frame: Vec<u8>) {
+        let Some((id, offset, data)) = parse(&frame) else {
             return leptos::logging::warn!("file channel: a frame too short to read");
         };
+        let len = data.len() as u64;
         let now = self.now;
         let Some(t) = self.find(false, id) else {
             return;
@@ -139,7 +140,6 @@ impl FileMachine {
         if !matches!(t.state, TransferState::Moving { .. }) {
             return;
         }
-        let len = data.len() as u64;
         let problem = if offset != t.next {
             Some(format!(
                 "the sender's data arrived out of order (byte {offset}, expected {})",
@@ -156,7 +156,7 @@ impl FileMachine {
         if let Some(reason) = problem {
             return self.fail_incoming(id, reason);
         }
-        t.hasher.update(data);
+        t.hasher.update(&frame[HEADER..]);
         t.next += len;
         let ack = t.next - t.acked >= ACK_EVERY || t.next == t.size;
         let received = t.next;
@@ -164,10 +164,9 @@ impl FileMachine {
             t.acked = received;
             t.progress.record(now, received);
         }
-        self.out.push(FileEffect::Write {
-            id,
-            bytes: data.to_vec(),
-        });
+        // The frame's own buffer, without its header: no second copy of the data.
+        frame.drain(..HEADER);
+        self.out.push(FileEffect::Write { id, bytes: frame });
         if ack {
             self.send(&Control::Ack { id, received });
         }
