@@ -6,8 +6,10 @@
 //! - [`ServerCommand`]: the real `duet` binary as a child process, stopped with SIGTERM.
 //! - [`PostgresDatabase`], [`RedisNamespace`]: fresh storage, removed when asked.
 //! - [`TestApp`]: one helper per endpoint (sign-up, sign-in, rooms, ICE, metrics, `/ws`).
-//! - [`WsClient`]: a typed signaling client (`ClientMsg` out, `ServerMsg` in), kept free of
-//!   the rest so a client library can take it over.
+//! - [`WsClient`]: a typed signaling client (`ClientMsg` out, `ServerMsg` in) that fails the
+//!   test when the server misbehaves; a thin wrapper of `duet_client::Connection`.
+//! - [`TestApp::client`]: the Rust client library (`duet-client`) for this server; the
+//!   helpers that must succeed go through it.
 //!
 //! ```no_run
 //! # async fn example() {
