@@ -16,7 +16,10 @@ venv="target/tools/schemathesis-$version"
 if [[ ! -x "$venv/bin/schemathesis" ]]; then
     echo "installing schemathesis $version into $venv"
     rm -rf "$venv"
-    python3 -m venv "$venv"
+    python3 -m venv "$venv" || {
+        echo "schemathesis needs python3 with its venv module (Debian: apt-get install python3-venv)" >&2
+        exit 1
+    }
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version"
 fi
 
