@@ -18,7 +18,7 @@ pub const MAX_JSON_BODY_BYTES: usize = 16 * 1024;
 /// The API document.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Duet", description = "Accounts, rooms and WebRTC configuration for Duet. Errors are `{\"error\": {code, message, field?}}`."),
+    info(title = "Duet", description = "Accounts, rooms and WebRTC configuration for Duet. Errors are `{\"error\": {code, message, field?}}`. A method a path does not serve gets 405 with `Allow`; a JSON body above 16 KiB gets 413. The signaling protocol on `/ws` (messages, error and close codes) is in docs/protocol.md."),
     paths(
         super::accounts::signup,
         super::accounts::signin,
