@@ -363,3 +363,111 @@ async fn chat_talks_with_the_person_in_the_room_both_ways() {
         "Ctrl-D ends the chat cleanly"
     );
 }
+
+/// The `duet` binary of this build (next to the test binaries' `deps` folder; the package
+/// set of `just test` includes duet-backend, whose integration tests make Cargo build it).
+fn duet_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("duet");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p duet-backend --bin duet` first",
+        bin.display()
+    );
+    bin
+}
+
+async fn start_server(database_url: &str, port: u16) -> duet_testkit::Process {
+    duet_testkit::ServerCommand::new(duet_binary())
+        .args([
+            "--jwt-secret",
+            duet_testkit::SECRET,
+            "--database-url",
+            database_url,
+        ])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--auth-rate-per-minute",
+            "1000",
+        ])
+        .env("LOG_FORMAT", "text")
+        .spawn()
+        .await
+        .unwrap()
+}
+
+impl Running {
+    /// Reads lines until one satisfies `want` (the others are skipped).
+    async fn line_where(&mut self, want: impl Fn(&str) -> bool) -> String {
+        loop {
+            let line = self.line().await;
+            if want(&line) {
+                return line;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn chat_reconnects_by_itself_when_the_server_restarts() {
+    let data = tempfile::tempdir().unwrap();
+    let database_url = duet_testkit::fresh_database(data.path()).await;
+    let server = start_server(&database_url, 0).await;
+    let port = server.port;
+    let app = TestApp::at(port);
+    let config = tempfile::tempdir().unwrap();
+    let ada = person(&app, "Ada").await;
+    let bo = person(&app, "Bo").await;
+    let room = room(&ada, "Sturdy").await;
+    let mut a = ada.signaling().await.unwrap();
+    a.join(room.id).await.unwrap();
+    assert!(matches!(
+        message(&mut a).await,
+        ServerMsg::PlayerAssign { .. }
+    ));
+
+    let mut chat = cli(&app, &config);
+    chat.args(["chat", &room.id.to_string()])
+        .env("DUET_TOKEN", bo.token().unwrap());
+    let mut terminal = Running::start(chat);
+    terminal.line_where(|l| l == "* Ada is here").await;
+    assert!(matches!(message(&mut a).await, ServerMsg::Ready { .. }));
+
+    // Killed outright, then started again where it was.
+    drop(server);
+    terminal
+        .line_where(|l| l == "* Connection lost; reconnecting…")
+        .await;
+    let _server = start_server(&database_url, port).await;
+    terminal.line_where(|l| l == "* Reconnected.").await;
+
+    // Ada's side rejoins too; once both are back she speaks.
+    let mut back = false;
+    loop {
+        match tokio::time::timeout(WAIT, a.next()).await.unwrap().unwrap() {
+            Event::Reconnected { .. } => back = true,
+            Event::Message(ServerMsg::Ready { .. })
+            | Event::Message(ServerMsg::PlayerAssign { peer: Some(_), .. })
+                if back =>
+            {
+                break;
+            }
+            Event::Ended(e) => panic!("{e}"),
+            _ => {}
+        }
+    }
+    a.chat("are you back?").await.unwrap();
+    terminal.line_where(|l| l == "Ada: are you back?").await;
+    terminal.type_line("yes, by myself");
+    loop {
+        if let ServerMsg::ChatMessage {
+            message, sender, ..
+        } = message(&mut a).await
+            && sender == "Bo"
+        {
+            assert_eq!(message, "yes, by myself");
+            break;
+        }
+    }
+}
