@@ -19,6 +19,8 @@ use std::process::ExitCode;
 
 /// The server when neither a flag, the environment nor a saved session names one.
 const DEFAULT_URL: &str = "http://localhost:8080";
+/// How long to wait for the server to accept a connection.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn main() -> ExitCode {
     // Bad usage exits 2 with clap's message; --help and --version exit 0.
@@ -75,9 +77,14 @@ impl Context {
         Context { url, token }
     }
 
-    /// A client for the server, not signed in.
+    /// A client for the server, not signed in. A server that does not answer the
+    /// connection is reported, not waited for forever.
     pub fn client(&self) -> Result<Client, Failure> {
-        Ok(Client::new(&self.url)?)
+        let http = duet_client::reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .build()
+            .map_err(|e| Failure(format!("cannot make an HTTP client: {e}")))?;
+        Ok(Client::with_http(&self.url, http)?)
     }
 
     /// A client with the session token (an error telling how to get one if there is none).

@@ -66,6 +66,8 @@ mod socket;
 pub use client::Client;
 pub use duet_shared::{ClientMsg, ErrorCode, RoomId, ServerMsg, UserId, api, games, protocol};
 pub use error::{ApiCode, Error, Result, code_name};
+/// The HTTP library, for [`Client::with_http`]'s client (timeouts, proxies, TLS roots).
+pub use reqwest;
 pub use signaling::{Event, Signaling};
 pub use socket::{Connection, Incoming, Socket, bearer_request};
 /// The WebSocket library, for [`Connection::open_request`]'s request and configuration.
