@@ -7,6 +7,11 @@ use std::process::ExitCode;
 /// The exit code of a configuration Duet refuses, as for a malformed flag (clap's).
 const CONFIG_ERROR: u8 = 2;
 
+// jemalloc, not the system allocator: after a burst of negotiations glibc keeps every page
+// the burst touched, jemalloc gives them back (docs/benchmarks.md, "Memory per connection").
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // A missing .env is normal; a malformed one is worth saying.

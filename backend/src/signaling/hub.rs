@@ -15,11 +15,17 @@ use uuid::Uuid;
 /// Messages queued for one connection before it is considered too slow and closed.
 pub const OUTBOX_CAPACITY: usize = 256;
 
+/// One queued message. Boxed because the queue's storage is allocated in blocks of 32
+/// slots that every connection keeps (two once it has received 32 messages): a pointer per
+/// slot costs 256 bytes a block where an unboxed `ServerMsg` cost about 3 KB
+/// (docs/benchmarks.md, "Memory per connection").
+pub type Queued = Box<ServerMsg>;
+
 /// Where a connection receives what the hub delivers to it.
 #[derive(Debug, Clone)]
 pub struct Outbox {
     /// Messages for the connection's socket.
-    pub tx: mpsc::Sender<ServerMsg>,
+    pub tx: mpsc::Sender<Queued>,
     /// Cancelled when the connection must close (it fell too far behind).
     pub overflow: CancellationToken,
 }
@@ -90,7 +96,7 @@ impl Outboxes {
         let Some(outbox) = conns.get(&to) else {
             return;
         };
-        if let Err(mpsc::error::TrySendError::Full(_)) = outbox.tx.try_send(msg) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = outbox.tx.try_send(Box::new(msg)) {
             tracing::warn!(conn = %to.id, "outbox full: closing a connection that stopped reading");
             outbox.overflow.cancel();
         }

@@ -112,7 +112,7 @@ async fn serve(
                 description: Some("server restarting; reconnect".into()),
             }),
             Some(msg) = outbox.recv() => {
-                if let ServerMsg::Error { code, .. } = &msg {
+                if let ServerMsg::Error { code, .. } = &*msg {
                     if *code == ErrorCode::Replaced {
                         me.room = None;
                     }
@@ -207,7 +207,10 @@ impl Connection {
             Err(e) => return Ok(vec![e.into()]),
         };
         let reply = match msg {
-            ClientMsg::JoinRoom { room_id } => self.join(room_id).await,
+            // Boxed: a join awaits the database, and that future is several times larger
+            // than everything else this task holds. Inline, every connection would keep
+            // room for it for its whole life; boxed, only while a join runs.
+            ClientMsg::JoinRoom { room_id } => Box::pin(self.join(room_id)).await,
             other => self.act(other).await,
         };
         Ok(reply.into_iter().collect())

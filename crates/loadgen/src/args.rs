@@ -78,6 +78,12 @@ pub struct Args {
     #[arg(long, value_parser = parse_secs, default_value = "3")]
     pub settle_secs: Duration,
 
+    /// Pause after every pair has negotiated before measuring memory in quiet calls: long
+    /// enough for the server's allocator to give back what the burst of negotiations
+    /// used (jemalloc returns freed pages after 10 s).
+    #[arg(long, value_parser = parse_secs, default_value = "12")]
+    pub quiet_secs: Duration,
+
     /// Longest wait for each phase (connecting, negotiating, draining the last chats).
     #[arg(long, value_parser = parse_secs, default_value = "60")]
     pub phase_timeout_secs: Duration,

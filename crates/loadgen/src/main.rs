@@ -120,7 +120,11 @@ async fn run(args: Args) -> anyhow::Result<Option<Report>> {
         chat_period: Duration::from_secs_f64(1.0 / args.chat_rate),
         join_ramp: args.join_ramp_secs,
         connect_gate: Semaphore::new(args.connect_parallelism),
-        deadline: Instant::now() + budget + args.settle_secs + Duration::from_secs(30),
+        deadline: Instant::now()
+            + budget
+            + args.settle_secs
+            + args.quiet_secs
+            + Duration::from_secs(30),
         counters: Counters::default(),
     });
     let (phase_tx, phase_rx) = watch::channel(Phase::Hold);
@@ -162,7 +166,7 @@ async fn run(args: Args) -> anyhow::Result<Option<Report>> {
         },
     )
     .await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::time::sleep(args.quiet_secs).await;
     let in_rooms = sample(&servers)?;
 
     let start = Instant::now() + Duration::from_millis(100);

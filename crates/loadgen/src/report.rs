@@ -14,7 +14,9 @@ pub const TARGET_RELAYED_PER_SEC: f64 = 20_000.0;
 /// Ceiling on p99 relay latency, in milliseconds.
 pub const TARGET_P99_MS: f64 = 20.0;
 /// Ceiling on server memory per idle connection, in KiB.
-pub const TARGET_RSS_PER_CONN_KIB: f64 = 30.0;
+pub const TARGET_RSS_PER_IDLE_CONN_KIB: f64 = 8.0;
+/// Ceiling on server memory per connection in a quiet call, in KiB.
+pub const TARGET_RSS_PER_CALL_CONN_KIB: f64 = 12.0;
 
 /// How the run was shaped.
 #[derive(Debug, Clone)]
@@ -306,11 +308,11 @@ impl Report {
                 let _ = writeln!(
                     s,
                     "  {label} {} before, {} with all idle → {:.1} KiB per idle connection \
-                     = {} × the 30 KB target",
+                     = {} × the {TARGET_RSS_PER_IDLE_CONN_KIB} KiB target",
                     mib(sv.before.rss_kib),
                     mib(sv.idle.rss_kib),
                     per_conn,
-                    ratio(per_conn / TARGET_RSS_PER_CONN_KIB),
+                    ratio(per_conn / TARGET_RSS_PER_IDLE_CONN_KIB),
                 );
                 if !self.clean_baseline {
                     let _ = writeln!(
@@ -322,11 +324,11 @@ impl Report {
                 let in_rooms = self.rss_per_room_conn_kib().unwrap_or(0.0);
                 let _ = writeln!(
                     s,
-                    "                        {} after negotiating → {:.1} KiB per connection in a quiet call \
-                     = {} × 30 KB",
+                    "                        {} in quiet calls → {:.1} KiB per connection in a quiet call \
+                     = {} × the {TARGET_RSS_PER_CALL_CONN_KIB} KiB target",
                     mib(sv.in_rooms.rss_kib),
                     in_rooms,
-                    ratio(in_rooms / TARGET_RSS_PER_CONN_KIB),
+                    ratio(in_rooms / TARGET_RSS_PER_CALL_CONN_KIB),
                 );
                 let _ = writeln!(
                     s,
@@ -350,7 +352,7 @@ impl Report {
                     for (i, (pid, r)) in self.servers.iter().enumerate() {
                         let _ = writeln!(
                             s,
-                            "    instance {} (pid {pid})  RSS {} before, {} idle, {} after negotiating, \
+                            "    instance {} (pid {pid})  RSS {} before, {} idle, {} in quiet calls, \
                              {} after chat; CPU (chat) {:.0}% of one core",
                             i + 1,
                             mib(r.before.rss_kib),
