@@ -4,7 +4,7 @@ use crate::Context;
 use crate::args::Login;
 use crate::failure::Failure;
 use crate::store::{self, Saved};
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 
 /// Signs in (or up), then saves the token, or prints it with `--print`.
 pub async fn login(ctx: &Context, login: Login) -> Result<(), Failure> {
@@ -56,6 +56,12 @@ fn password(from_stdin: bool) -> Result<String, Failure> {
         if let Ok(password) = std::env::var("DUET_PASSWORD") {
             return Ok(password);
         }
+        // A person at a terminal types it unseen; a script pipes it in.
+        if std::io::stdin().is_terminal() {
+            let password = rpassword::prompt_password("Password: ")
+                .map_err(|e| Failure(format!("reading the password: {e}")))?;
+            return non_empty(password);
+        }
         eprint!("Password: ");
         let _ = std::io::stderr().flush();
     }
@@ -64,7 +70,10 @@ fn password(from_stdin: bool) -> Result<String, Failure> {
         .lock()
         .read_line(&mut line)
         .map_err(|e| Failure(format!("reading the password: {e}")))?;
-    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    non_empty(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn non_empty(password: String) -> Result<String, Failure> {
     if password.is_empty() {
         return Err(Failure("no password given".to_owned()));
     }
