@@ -31,10 +31,15 @@ test('a call between two people on different instances', async ({ browser }) => 
     await openPanel(ada.page, 'game');
     await openPanel(bob.page, 'game');
     await ada.page.getByTestId('game-start').click();
-    await ada.page.getByTestId('cell-0').click();
-    await expect(bob.page.getByTestId('cell-0')).toHaveAttribute('data-mark', 'X');
-    await bob.page.getByTestId('cell-8').click();
-    await expect(ada.page.getByTestId('cell-8')).toHaveAttribute('data-mark', 'O');
+    // Who plays X is whoever the room admitted first; across two instances the two joins
+    // race, so read it rather than assume Ada.
+    await expect(ada.page.getByTestId('game-status')).toContainText(/You are [XO]/);
+    const adaIsX = /You are X/.test((await ada.page.getByTestId('game-status').textContent()) ?? '');
+    const [x, o] = adaIsX ? [ada, bob] : [bob, ada];
+    await x.page.getByTestId('cell-0').click();
+    await expect(o.page.getByTestId('cell-0')).toHaveAttribute('data-mark', 'X');
+    await o.page.getByTestId('cell-8').click();
+    await expect(x.page.getByTestId('cell-8')).toHaveAttribute('data-mark', 'O');
   } finally {
     await closeAll(ada, bob);
     for (const server of servers) await server.stop();
