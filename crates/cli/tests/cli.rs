@@ -120,13 +120,7 @@ impl Drop for Running {
 }
 
 async fn person(app: &TestApp, name: &str) -> Client {
-    let mut client = Client::new(&app.address).unwrap();
-    let email = format!("{}@example.com", unique(&name.to_lowercase()));
-    client
-        .sign_up(name, &email, "correct horse battery")
-        .await
-        .unwrap();
-    client
+    app.client_for(&app.new_user(name).await)
 }
 
 async fn room(owner: &Client, name: &str) -> Room {

@@ -7,7 +7,7 @@ use duet_client::{ApiCode, Client, Error};
 #[tokio::test]
 async fn sign_up_sign_out_and_sign_in_again() {
     let app = app().await;
-    let mut ada = person(&app.address, "Ada").await;
+    let mut ada = person(&app, "Ada").await;
     let me = ada.profile().await.unwrap();
     assert_eq!(me.name, "Ada");
 
@@ -41,7 +41,7 @@ async fn sign_up_sign_out_and_sign_in_again() {
 #[tokio::test]
 async fn refusals_carry_the_servers_code() {
     let app = app().await;
-    let ada = person(&app.address, "Ada").await;
+    let ada = person(&app, "Ada").await;
     let email = ada.profile().await.unwrap().email;
 
     let mut again = Client::new(&app.address).unwrap();
@@ -95,8 +95,8 @@ async fn refusals_carry_the_servers_code() {
 #[tokio::test]
 async fn rooms_are_made_listed_joined_and_deleted() {
     let app = app().await;
-    let ada = person(&app.address, "Ada").await;
-    let bo = person(&app.address, "Bo").await;
+    let ada = person(&app, "Ada").await;
+    let bo = person(&app, "Bo").await;
     let made = room(&ada, "Pairing on the parser").await;
     assert_eq!(made.occupants, 0);
 
@@ -136,7 +136,7 @@ async fn rooms_are_made_listed_joined_and_deleted() {
 #[tokio::test]
 async fn the_ice_configuration_comes_with_the_session() {
     let app = app().await;
-    let ada = person(&app.address, "Ada").await;
+    let ada = person(&app, "Ada").await;
     let ice = ada.ice_config().await.unwrap();
     assert!(
         ice.ice_servers

@@ -11,17 +11,11 @@ mod signaling;
 
 use duet_client::api::{CreateRoomRequest, Room, RoomStatus, RoomType};
 use duet_client::{Client, Event, ServerMsg, Signaling};
-use duet_testkit::{TestApp, WAIT, unique};
+use duet_testkit::{TestApp, WAIT};
 
-/// A client for `app`, signed up as a new person called `name`.
-pub async fn person(address: &str, name: &str) -> Client {
-    let mut client = Client::new(address).unwrap();
-    let email = format!("{}@example.com", unique(&name.to_lowercase()));
-    client
-        .sign_up(name, &email, "correct horse battery")
-        .await
-        .unwrap();
-    client
+/// A client for `app`, signed up as a new person called `name` (the kit's sign-up).
+pub async fn person(app: &TestApp, name: &str) -> Client {
+    app.client_for(&app.new_user(name).await)
 }
 
 /// A public coding room made by `owner`.

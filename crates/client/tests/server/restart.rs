@@ -4,7 +4,7 @@
 
 use crate::{event, message, person, room};
 use duet_client::{Event, ServerMsg, Signaling};
-use duet_testkit::{Process, SECRET, ServerCommand, fresh_database};
+use duet_testkit::{Process, SECRET, ServerCommand, TestApp, fresh_database};
 use std::path::PathBuf;
 
 /// The `duet` binary of this build, next to the test binaries' `deps` folder (the package
@@ -68,10 +68,10 @@ async fn both_people_rejoin_after_the_server_restarts() {
     let database_url = fresh_database(data.path()).await;
     let server = start(&database_url, 0).await;
     let port = server.port;
-    let address = server.url();
+    let app = TestApp::at(port);
 
-    let ada = person(&address, "Ada").await;
-    let bo = person(&address, "Bo").await;
+    let ada = person(&app, "Ada").await;
+    let bo = person(&app, "Bo").await;
     let room = room(&ada, "Through a restart").await;
     let mut a = ada.signaling().await.unwrap();
     a.join(room.id).await.unwrap();

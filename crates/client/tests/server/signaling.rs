@@ -7,8 +7,8 @@ use duet_client::{Error, ErrorCode, ServerMsg};
 #[tokio::test]
 async fn two_people_meet_chat_and_part() {
     let app = app().await;
-    let ada = person(&app.address, "Ada").await;
-    let bo = person(&app.address, "Bo").await;
+    let ada = person(&app, "Ada").await;
+    let bo = person(&app, "Bo").await;
     let room = room(&ada, "Chat").await;
 
     let mut a = ada.signaling().await.unwrap();
@@ -75,11 +75,11 @@ async fn two_people_meet_chat_and_part() {
 #[tokio::test]
 async fn a_third_person_is_refused_and_not_rejoined() {
     let app = app().await;
-    let ada = person(&app.address, "Ada").await;
+    let ada = person(&app, "Ada").await;
     let room = room(&ada, "Full").await;
     let mut members = Vec::new();
     for name in ["Bo", "Cy"] {
-        let mut s = person(&app.address, name).await.signaling().await.unwrap();
+        let mut s = person(&app, name).await.signaling().await.unwrap();
         s.join(room.id).await.unwrap();
         assert!(matches!(
             message(&mut s).await,
